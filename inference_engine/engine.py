@@ -1,0 +1,226 @@
+"""The engine's three entry points: ``prepare`` (no network), ``invoke`` (buffered) and ``stream``.
+
+All three take a validated ``ModelConfig`` and a ``Conversation``. ``prepare`` renders the prompt and
+the request body, estimates tokens and enforces the constraints; ``invoke`` and ``stream`` then make
+exactly one runtime call through a client from the injected ``ClientFactory``. Streaming starts the
+upstream call before returning, so every error that can be known before the first delta is raised
+by ``stream()`` itself, not by the iterator.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from inference_engine.credentials import ClientFactory
+from inference_engine.extraction import UsageCounts
+from inference_engine.messages import Conversation
+from inference_engine.prompt_template import render_prompt
+from inference_engine.providers import bedrock, sagemaker
+from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary
+from inference_engine.request_template import referenced_variables, render_request, serialize_body
+from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider
+from inference_engine.tokens import check_constraints, estimate_tokens, requested_output_tokens
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int
+    output_tokens: int
+    estimated: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens, "estimated": self.estimated}
+
+
+@dataclass(frozen=True)
+class InvokeResult:
+    output: str
+    usage: Usage
+    latency_ms: float
+    stop_reason: str | None
+    raw_response: Any
+    prepared: PreparedRequest
+
+
+@dataclass(frozen=True)
+class StreamDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class StreamEnd:
+    output: str
+    usage: Usage
+    latency_ms: float
+    stop_reason: str | None
+
+
+StreamEvent = StreamDelta | StreamEnd
+
+
+# --- prepare ---------------------------------------------------------------------------------------
+
+
+def template_variables(
+    config: ModelConfig, conversation: Conversation, prompt: str, *, stream: bool = False
+) -> dict[str, Any]:
+    """The request-template variables of DESIGN §2.1 (built-ins win over same-named ``model_kwargs`` keys)."""
+    template = config.content_handler.request_template
+    uses_system = "system" in referenced_variables(template)
+    messages = conversation.messages() if uses_system else conversation.messages_with_system()
+    blocks = [{"role": m["role"], "content": [{"text": m["content"]}]} for m in messages]
+    stops = list(config.prompt.stop_sequences)
+    return {
+        **config.model_kwargs,
+        "prompt": prompt,
+        "messages": messages,
+        "block_messages": blocks,
+        "system": conversation.system,
+        "stop": stops,
+        "model_kwargs": dict(config.model_kwargs),
+        "stream": True if stream else None,
+    }
+
+
+def render_prompt_text(config: ModelConfig, conversation: Conversation) -> str:
+    """The prompt template's output, or the last user message's text when there is no template."""
+    if config.prompt.template is None:
+        return conversation.last_user_text
+    return render_prompt(
+        config.prompt.template,
+        messages=conversation.messages_with_system(),
+        system=conversation.system,
+        bos_token=config.prompt.bos_token,
+        eos_token=config.prompt.eos_token,
+    )
+
+
+def prepare(config: ModelConfig, conversation: Conversation, *, stream: bool = False) -> PreparedRequest:
+    """Render and check one call without touching the network; raises ``ConfigValidationError`` subclasses."""
+    provider = config.provider
+    stream = stream and config.supports_streaming
+    if isinstance(provider, BedrockProvider) and provider.api == "converse":
+        params = bedrock.converse_params(config, conversation)
+        estimate = estimate_tokens(conversation.all_text())
+        rendered_prompt: str | None = None
+        body: Any = None
+        body_bytes: bytes | None = None
+        operation = bedrock.CONVERSE_STREAM if stream else bedrock.CONVERSE
+        service = "bedrock-runtime"
+    else:
+        rendered_prompt = render_prompt_text(config, conversation)
+        variables = template_variables(config, conversation, rendered_prompt, stream=stream)
+        body = render_request(config.content_handler.request_template, variables)
+        estimate = estimate_tokens(rendered_prompt if config.prompt.template else conversation.all_text())
+        if isinstance(provider, SageMakerProvider):
+            params = sagemaker.request_params(provider)
+            body_bytes = serialize_body(body, provider.content_type)
+            operation = sagemaker.INVOKE_STREAM if stream else sagemaker.INVOKE
+            service = "sagemaker-runtime"
+        else:
+            params = bedrock.invoke_model_params(provider)
+            body_bytes = serialize_body(body, "application/json")
+            operation = bedrock.INVOKE_STREAM if stream else bedrock.INVOKE
+            service = "bedrock-runtime"
+    output_tokens = requested_output_tokens(config.model_kwargs)
+    check_constraints(config.constraints, input_tokens=estimate, output_tokens=output_tokens)
+    return PreparedRequest(
+        operation=operation,
+        service=service,  # type: ignore[arg-type]
+        region=provider.region,
+        params=params,
+        body=body,
+        body_bytes=body_bytes,
+        rendered_prompt=rendered_prompt,
+        estimated_input_tokens=estimate,
+        requested_output_tokens=output_tokens,
+    )
+
+
+# --- call ------------------------------------------------------------------------------------------
+
+
+def _client(config: ModelConfig, prepared: PreparedRequest, clients: ClientFactory, caller: str | None) -> Any:
+    provider = config.provider
+    endpoint_url = provider.endpoint_url if isinstance(provider, BedrockProvider) else None
+    return clients.client(
+        prepared.service, provider.region, cross_account=config.cross_account, caller=caller, endpoint_url=endpoint_url
+    )
+
+
+def _usage(reported: UsageCounts, prepared: PreparedRequest, output: str) -> Usage:
+    estimated = reported.input_tokens is None or reported.output_tokens is None
+    return Usage(
+        input_tokens=reported.input_tokens if reported.input_tokens is not None else prepared.estimated_input_tokens,
+        output_tokens=reported.output_tokens if reported.output_tokens is not None else estimate_tokens(output),
+        estimated=estimated,
+    )
+
+
+def invoke(
+    config: ModelConfig,
+    conversation: Conversation,
+    *,
+    clients: ClientFactory,
+    caller: str | None = None,
+    prepared: PreparedRequest | None = None,
+) -> InvokeResult:
+    """One buffered model call. Raises ``EngineError`` subclasses only."""
+    prepared = prepared or prepare(config, conversation)
+    client = _client(config, prepared, clients, caller)
+    started = time.perf_counter()
+    call = sagemaker.invoke if isinstance(config.provider, SageMakerProvider) else bedrock.invoke
+    completion: Completion = call(client, prepared, config)
+    latency_ms = (time.perf_counter() - started) * 1000
+    return InvokeResult(
+        output=completion.text,
+        usage=_usage(completion.usage, prepared, completion.text),
+        latency_ms=round(latency_ms, 2),
+        stop_reason=completion.stop_reason,
+        raw_response=completion.raw,
+        prepared=prepared,
+    )
+
+
+def stream(
+    config: ModelConfig,
+    conversation: Conversation,
+    *,
+    clients: ClientFactory,
+    caller: str | None = None,
+) -> Iterator[StreamEvent]:
+    """Start a streamed call and return its events: ``StreamDelta``s, then one ``StreamEnd``.
+
+    A model without streaming support is invoked buffered and answers with one delta. Errors known
+    before the first delta (validation, constraints, credentials, throttling) raise from this call.
+    """
+    prepared = prepare(config, conversation, stream=True)
+    if not config.supports_streaming:
+        result = invoke(config, conversation, clients=clients, caller=caller, prepared=prepared)
+        return iter(
+            [
+                StreamDelta(result.output),
+                StreamEnd(result.output, result.usage, result.latency_ms, result.stop_reason),
+            ]
+        )
+    client = _client(config, prepared, clients, caller)
+    started = time.perf_counter()
+    summary = StreamSummary()
+    opener = sagemaker.open_stream if isinstance(config.provider, SageMakerProvider) else bedrock.open_stream
+    deltas = opener(client, prepared, config, summary)
+    return _events(deltas, summary, prepared, started)
+
+
+def _events(
+    deltas: Iterator[str], summary: StreamSummary, prepared: PreparedRequest, started: float
+) -> Iterator[StreamEvent]:
+    parts: list[str] = []
+    for text in deltas:
+        parts.append(text)
+        yield StreamDelta(text)
+    output = "".join(parts)
+    latency_ms = round((time.perf_counter() - started) * 1000, 2)
+    yield StreamEnd(output, _usage(summary.usage, prepared, output), latency_ms, summary.stop_reason)

@@ -1,0 +1,113 @@
+"""Output extraction with JMESPath: text, token usage and streamed chunks.
+
+A path that selects nothing is an ``OutputPathError`` naming the path and the keys received, never a
+silent ``None``. A path that selects a list of strings (``content[*].text``) joins them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jmespath
+from jmespath.exceptions import JMESPathError
+from jmespath.parser import ParsedResult
+
+from inference_engine.errors import OutputPathError, ResponseFormatError
+from inference_engine.schema import UsagePaths
+
+
+@lru_cache(maxsize=512)
+def compile_path(expression: str) -> ParsedResult:
+    return jmespath.compile(expression)
+
+
+def top_level_keys(document: Any) -> list[str]:
+    if isinstance(document, Mapping):
+        return [str(k) for k in list(document)[:20]]
+    if isinstance(document, list):
+        inner = top_level_keys(document[0]) if document else []
+        return [f"[{len(document)} items]", *(f"[0].{k}" for k in inner)]
+    return []
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return "".join(value)
+    return None
+
+
+def search(expression: str, document: Any) -> Any:
+    try:
+        return compile_path(expression).search(document)
+    except JMESPathError as exc:  # runtime type errors inside functions, e.g. length(`1`)
+        raise OutputPathError(
+            path=expression, received_keys=top_level_keys(document), reason=f"failed: {exc}"
+        ) from None
+
+
+def extract_text(document: Any, expression: str) -> str:
+    """The text selected by ``expression``; ``OutputPathError`` if it selects nothing or no text."""
+    value = search(expression, document)
+    if value is None:
+        raise OutputPathError(path=expression, received_keys=top_level_keys(document))
+    text = _as_text(value)
+    if text is None:
+        raise OutputPathError(
+            path=expression,
+            received_keys=top_level_keys(document),
+            reason=f"selected a {type(value).__name__}, not text",
+        )
+    return text
+
+
+def extract_optional_text(document: Any, expression: str) -> str | None:
+    """For stream chunks: ``None`` when the chunk carries no text at that path (e.g. a final summary)."""
+    value = search(expression, document)
+    return _as_text(value) if value not in (None, False, "") else None
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value >= 0:
+        return value
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    return None
+
+
+@dataclass(frozen=True)
+class UsageCounts:
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+    def merged(self, newer: UsageCounts) -> UsageCounts:
+        return UsageCounts(
+            input_tokens=newer.input_tokens if newer.input_tokens is not None else self.input_tokens,
+            output_tokens=newer.output_tokens if newer.output_tokens is not None else self.output_tokens,
+        )
+
+
+def extract_usage(document: Any, paths: UsagePaths | None) -> UsageCounts:
+    """Token counts reported by the model; missing counts stay ``None`` (the engine then estimates)."""
+    if paths is None:
+        return UsageCounts()
+    return UsageCounts(
+        input_tokens=_count(search(paths.input_tokens_path, document)) if paths.input_tokens_path else None,
+        output_tokens=_count(search(paths.output_tokens_path, document)) if paths.output_tokens_path else None,
+    )
+
+
+def parse_json_body(raw: bytes, *, what: str = "response") -> Any:
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        preview = raw[:200].decode("utf-8", errors="replace")
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        raise ResponseFormatError(f"The model's {what} is not valid JSON ({reason}): {preview!r}") from None

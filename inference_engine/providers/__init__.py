@@ -1,0 +1,1 @@
+"""Provider adapters: turn a prepared request into one AWS runtime call and its answer into text."""

@@ -1,0 +1,137 @@
+"""Types shared by the providers, and the one translation of AWS errors into domain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+from pydantic import JsonValue
+
+from inference_engine.errors import (
+    CredentialsError,
+    EngineError,
+    ModelError,
+    UpstreamError,
+    UpstreamThrottledError,
+    UpstreamTimeoutError,
+)
+from inference_engine.extraction import UsageCounts
+
+Service = Literal["sagemaker-runtime", "bedrock-runtime"]
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    """Everything about one model call, computed without any network access."""
+
+    operation: str  # e.g. "sagemaker-runtime:InvokeEndpoint"
+    service: Service
+    region: str
+    params: dict[str, Any]  # boto3 keyword arguments, without the encoded body
+    body: JsonValue | None  # the rendered request body (None for Converse: ``params`` is the request)
+    body_bytes: bytes | None
+    rendered_prompt: str | None
+    estimated_input_tokens: int
+    requested_output_tokens: int | None
+
+    def preview(self) -> dict[str, Any]:
+        """What ``POST /models/validate`` shows: the operation, its parameters and the exact body."""
+        return {"operation": self.operation, "params": self.params, "body": self.body}
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    usage: UsageCounts
+    stop_reason: str | None
+    raw: Any
+
+
+@dataclass
+class StreamSummary:
+    """Filled in by a provider's stream as it goes; read after the last delta."""
+
+    usage: UsageCounts = field(default_factory=UsageCounts)
+    stop_reason: str | None = None
+
+
+THROTTLING_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "ServiceQuotaExceededException",
+        "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException",
+    }
+)
+TIMEOUT_CODES = frozenset({"ModelTimeoutException", "RequestTimeout", "RequestTimeoutException"})
+CREDENTIAL_CODES = frozenset(
+    {
+        "AccessDeniedException",
+        "AccessDenied",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "ExpiredTokenException",
+        "ExpiredToken",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "MissingAuthenticationToken",
+        "MissingAuthenticationTokenException",
+    }
+)
+
+
+def _client_error_message(exc: ClientError) -> tuple[str, str, int | None]:
+    response: dict[str, Any] = dict(exc.response)
+    error = response.get("Error", {})
+    code = str(error.get("Code") or "Unknown")
+    message = str(error.get("Message") or "")
+    original = response.get("OriginalMessage")
+    if original and original not in message:
+        message = f"{message} (model said: {original})" if message else str(original)
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return code, message, status if isinstance(status, int) else None
+
+
+def translate(exc: Exception, target: str) -> EngineError:
+    """Map a botocore failure to the domain error the HTTP layer knows how to answer."""
+    if isinstance(exc, EngineError):
+        return exc
+    if isinstance(exc, ClientError):
+        code, message, status = _client_error_message(exc)
+        text = f"{target}: {code}: {message}"
+        if code in THROTTLING_CODES or status == 429:
+            return UpstreamThrottledError(text, upstream_code=code, status=status)
+        if code in TIMEOUT_CODES or status in (408, 504):
+            return UpstreamTimeoutError(text, upstream_code=code, status=status)
+        if code in CREDENTIAL_CODES:
+            return CredentialsError(text, upstream_code=code, status=status)
+        return ModelError(text, upstream_code=code, status=status)
+    if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
+        return UpstreamTimeoutError(f"{target}: no answer in time ({type(exc).__name__})")
+    if isinstance(exc, EndpointConnectionError):
+        return UpstreamError(f"{target}: cannot connect to the runtime endpoint ({exc})")
+    if isinstance(exc, BotoCoreError):
+        return UpstreamError(f"{target}: {type(exc).__name__}: {exc}")
+    return UpstreamError(f"{target}: {type(exc).__name__}")
+
+
+@contextmanager
+def upstream_errors(target: str) -> Iterator[None]:
+    """Translate any botocore failure raised inside the block (``target`` names the endpoint/model)."""
+    try:
+        yield
+    except EngineError:
+        raise
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc, target) from None

@@ -1,0 +1,158 @@
+"""Amazon Bedrock runtime: ``Converse``/``ConverseStream`` and ``InvokeModel``/``InvokeModelWithResponseStream``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from inference_engine.errors import ModelError
+from inference_engine.extraction import UsageCounts, extract_text, extract_usage, parse_json_body
+from inference_engine.messages import Conversation
+from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, upstream_errors
+from inference_engine.schema import BedrockProvider, ModelConfig
+from inference_engine.streaming import TextStream
+from inference_engine.tokens import MAX_OUTPUT_KEYS
+
+CONVERSE = "bedrock-runtime:Converse"
+CONVERSE_STREAM = "bedrock-runtime:ConverseStream"
+INVOKE = "bedrock-runtime:InvokeModel"
+INVOKE_STREAM = "bedrock-runtime:InvokeModelWithResponseStream"
+
+# model_kwargs names mapped onto Converse's inferenceConfig; every other key goes to additionalModelRequestFields.
+_INFERENCE_CONFIG_KEYS: dict[str, str] = {
+    **dict.fromkeys(MAX_OUTPUT_KEYS, "maxTokens"),
+    "temperature": "temperature",
+    "top_p": "topP",
+    "topP": "topP",
+}
+_STOP_KEYS = ("stop", "stop_sequences", "stopSequences")
+
+
+def _target(provider: BedrockProvider) -> str:
+    return f"Bedrock model {provider.model_id!r}"
+
+
+def converse_params(config: ModelConfig, conversation: Conversation) -> dict[str, Any]:
+    """The Converse request: block messages, system blocks, inferenceConfig, additional fields, guardrail."""
+    provider = config.provider
+    assert isinstance(provider, BedrockProvider)  # noqa: S101
+    inference: dict[str, Any] = {}
+    additional: dict[str, Any] = {}
+    stops: list[str] = []
+    for key, value in config.model_kwargs.items():
+        if key in _INFERENCE_CONFIG_KEYS:
+            inference[_INFERENCE_CONFIG_KEYS[key]] = value
+        elif key in _STOP_KEYS:
+            stops.extend(str(v) for v in (value if isinstance(value, list) else [value]))
+        else:
+            additional[key] = value
+    stops.extend(s for s in config.prompt.stop_sequences if s not in stops)
+    if stops:
+        inference["stopSequences"] = stops
+    params: dict[str, Any] = {"modelId": provider.model_id, "messages": conversation.block_messages()}
+    if conversation.system:
+        params["system"] = [{"text": conversation.system}]
+    if inference:
+        params["inferenceConfig"] = inference
+    if additional:
+        params["additionalModelRequestFields"] = additional
+    if provider.guardrail is not None:
+        params["guardrailConfig"] = {
+            "guardrailIdentifier": provider.guardrail.identifier,
+            "guardrailVersion": provider.guardrail.version,
+        }
+    return params
+
+
+def invoke_model_params(provider: BedrockProvider) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "modelId": provider.model_id,
+        "contentType": "application/json",
+        "accept": "application/json",
+    }
+    if provider.guardrail is not None:
+        params["guardrailIdentifier"] = provider.guardrail.identifier
+        params["guardrailVersion"] = provider.guardrail.version
+    return params
+
+
+def _converse_usage(usage: Mapping[str, Any] | None) -> UsageCounts:
+    usage = usage or {}
+    return UsageCounts(input_tokens=usage.get("inputTokens"), output_tokens=usage.get("outputTokens"))
+
+
+# --- buffered --------------------------------------------------------------------------------------
+
+
+def invoke(client: Any, prepared: PreparedRequest, config: ModelConfig) -> Completion:
+    provider = config.provider
+    assert isinstance(provider, BedrockProvider)  # noqa: S101
+    if provider.api == "converse":
+        with upstream_errors(_target(provider)):
+            response = dict(client.converse(**prepared.params))
+        response.pop("ResponseMetadata", None)
+        blocks = response.get("output", {}).get("message", {}).get("content", [])
+        text = "".join(block["text"] for block in blocks if "text" in block)
+        return Completion(
+            text=text,
+            usage=_converse_usage(response.get("usage")),
+            stop_reason=response.get("stopReason"),
+            raw=response,
+        )
+    with upstream_errors(_target(provider)):
+        response = client.invoke_model(**prepared.params, body=prepared.body_bytes)
+        raw = response["body"].read()
+    document = parse_json_body(raw)
+    handler = config.content_handler
+    return Completion(
+        text=extract_text(document, handler.output_path),
+        usage=extract_usage(document, handler.usage),
+        stop_reason=None,
+        raw=document,
+    )
+
+
+# --- streaming -------------------------------------------------------------------------------------
+
+
+def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, summary: StreamSummary) -> Iterator[str]:
+    """Start the stream now (errors raise here, before any byte is sent on), then yield text deltas."""
+    provider = config.provider
+    assert isinstance(provider, BedrockProvider)  # noqa: S101
+    target = _target(provider)
+    if provider.api == "converse":
+        with upstream_errors(target):
+            response = client.converse_stream(**prepared.params)
+        return _converse_deltas(response["stream"], summary, target)
+    settings = config.content_handler.stream
+    assert settings is not None  # noqa: S101
+    with upstream_errors(target):
+        response = client.invoke_model_with_response_stream(**prepared.params, body=prepared.body_bytes)
+    decoder = TextStream(settings.framing, settings.output_path, config.content_handler.usage)
+    return _chunk_deltas(response["body"], decoder, summary, target)
+
+
+def _converse_deltas(events: Any, summary: StreamSummary, target: str) -> Iterator[str]:
+    with upstream_errors(target):
+        for event in events:
+            if "contentBlockDelta" in event:
+                text = event["contentBlockDelta"].get("delta", {}).get("text")
+                if text:
+                    yield text
+            elif "messageStop" in event:
+                summary.stop_reason = event["messageStop"].get("stopReason")
+            elif "metadata" in event:
+                summary.usage = _converse_usage(event["metadata"].get("usage"))
+
+
+def _chunk_deltas(events: Any, decoder: TextStream, summary: StreamSummary, target: str) -> Iterator[str]:
+    with upstream_errors(target):
+        for event in events:
+            if "chunk" in event:
+                yield from decoder.feed(event["chunk"].get("bytes", b""))
+            else:
+                name, error = next(iter(event.items()), ("unknown", None))
+                message = error.get("message", "") if isinstance(error, Mapping) else ""
+                raise ModelError(f"{target}: stream failed: {name}: {message}")
+        yield from decoder.finish()
+    summary.usage = decoder.usage

@@ -1,0 +1,71 @@
+"""Amazon SageMaker runtime: ``InvokeEndpoint`` and ``InvokeEndpointWithResponseStream``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from inference_engine.errors import ModelError
+from inference_engine.extraction import extract_text, extract_usage, parse_json_body
+from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, upstream_errors
+from inference_engine.schema import ModelConfig, SageMakerProvider
+from inference_engine.streaming import TextStream
+
+INVOKE = "sagemaker-runtime:InvokeEndpoint"
+INVOKE_STREAM = "sagemaker-runtime:InvokeEndpointWithResponseStream"
+
+
+def request_params(provider: SageMakerProvider) -> dict[str, Any]:
+    """The call's parameters: allow-listed ``endpoint_kwargs`` first, so they can never replace the core ones."""
+    return {
+        **provider.endpoint_kwargs.as_boto_kwargs(),
+        "EndpointName": provider.endpoint_name,
+        "ContentType": provider.content_type,
+        "Accept": provider.accept,
+    }
+
+
+def _target(provider: SageMakerProvider) -> str:
+    return f"SageMaker endpoint {provider.endpoint_name!r}"
+
+
+def _decode(raw: bytes, accept: str) -> Any:
+    if "json" in accept.lower():
+        return parse_json_body(raw)
+    return raw.decode("utf-8", errors="replace")
+
+
+def invoke(client: Any, prepared: PreparedRequest, config: ModelConfig) -> Completion:
+    provider = config.provider
+    assert isinstance(provider, SageMakerProvider)  # noqa: S101 - dispatch guarantees it
+    with upstream_errors(_target(provider)):
+        response = client.invoke_endpoint(**prepared.params, Body=prepared.body_bytes)
+        raw = response["Body"].read()
+    document = _decode(raw, provider.accept)
+    handler = config.content_handler
+    text = document if isinstance(document, str) else extract_text(document, handler.output_path)
+    return Completion(text=text, usage=extract_usage(document, handler.usage), stop_reason=None, raw=document)
+
+
+def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, summary: StreamSummary) -> Iterator[str]:
+    """Start the stream now (errors raise here, before any byte is sent on), then yield text deltas."""
+    provider = config.provider
+    assert isinstance(provider, SageMakerProvider)  # noqa: S101
+    settings = config.content_handler.stream
+    assert settings is not None  # noqa: S101 - the engine only streams models with stream settings
+    with upstream_errors(_target(provider)):
+        response = client.invoke_endpoint_with_response_stream(**prepared.params, Body=prepared.body_bytes)
+    decoder = TextStream(settings.framing, settings.output_path, config.content_handler.usage)
+    return _deltas(response["Body"], decoder, summary, _target(provider))
+
+
+def _deltas(events: Any, decoder: TextStream, summary: StreamSummary, target: str) -> Iterator[str]:
+    with upstream_errors(target):
+        for event in events:
+            if "PayloadPart" in event:
+                yield from decoder.feed(event["PayloadPart"].get("Bytes", b""))
+            elif "ModelStreamError" in event or "InternalStreamFailure" in event:
+                error = event.get("ModelStreamError") or event.get("InternalStreamFailure") or {}
+                raise ModelError(f"{target}: stream failed: {error.get('Message', 'unknown error')}")
+        yield from decoder.finish()
+    summary.usage = decoder.usage
