@@ -29,7 +29,7 @@ from botocore.utils import parse_timestamp
 from inference_engine.errors import CredentialsError, UpstreamThrottledError, UpstreamTimeoutError
 from inference_engine.schema import CrossAccount
 
-Service = Literal["sagemaker-runtime", "bedrock-runtime", "sts"]
+Service = Literal["sagemaker-runtime", "bedrock-runtime", "sts", "dynamodb"]
 SESSION_NAME_PREFIX = "ie-"
 _SESSION_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9+=,.@_-]")
 

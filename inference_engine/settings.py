@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -30,6 +30,7 @@ class StagePolicy(BaseModel):
     allowed_role_arns: list[str] = Field(default_factory=list, max_length=100)
     allowed_account_ids: list[str] = Field(default_factory=list, max_length=100)
     allow_custom_bedrock_endpoints: bool = False
+    partition: Literal["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"] = "aws"
 
     @model_validator(mode="after")
     def _patterns(self) -> StagePolicy:

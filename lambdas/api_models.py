@@ -1,0 +1,204 @@
+"""Request and response bodies of the HTTP API (DESIGN §3, §8.3). They also generate the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from inference_engine.messages import MAX_MESSAGES, MAX_TEXT_CHARS, ChatMessage
+from inference_engine.schema import SLUG_PATTERN, ModelConfig
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+
+class ErrorDetailBody(BaseModel):
+    path: str
+    message: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="stable machine-readable code")
+    message: str
+    details: list[ErrorDetailBody] | None = None
+    rule: str | None = Field(default=None, description="the security rule that refused the request (403 only)")
+    current_version: int | None = Field(default=None, description="the stored version (409 only)")
+
+
+def error_responses(*codes: int) -> dict[int, OpenAPIResponse]:
+    """OpenAPI ``responses`` entries for the given error statuses, all with ``ErrorBody``."""
+    descriptions = {
+        400: "Invalid request: details name the JSON path of each bad field",
+        401: "Missing or invalid identity",
+        403: "Refused by a security rule (named in `rule`)",
+        404: "Not found",
+        409: "Version conflict",
+        413: "Request body too large",
+        422: "The model answered, but the output path selected no text",
+        429: "The model endpoint throttled the request",
+        502: "The model endpoint or an AWS service failed",
+        504: "The model endpoint did not answer in time",
+    }
+    return {
+        code: {"description": descriptions[code], "content": {"application/json": {"model": ErrorBody}}}
+        for code in codes
+    }
+
+
+# --- identity --------------------------------------------------------------------------------------
+
+
+class Capabilities(BaseModel):
+    overrides: bool
+    cross_account: bool
+    custom_bedrock_endpoints: bool
+
+
+class MeResponse(BaseModel):
+    username: str
+    sub: str
+    groups: list[str]
+    is_admin: bool
+    stage: str
+    admin_group: str
+    capabilities: Capabilities
+
+
+# --- models ----------------------------------------------------------------------------------------
+
+
+class ModelSummary(BaseModel):
+    id: str
+    name: str
+    provider: Literal["sagemaker", "bedrock"]
+    source: Literal["predefined", "saved"]
+    default: bool
+    streaming: bool
+    version: int | None = None
+    updated_at: str | None = None
+    updated_by: str | None = None
+    model_id: str | None = Field(default=None, description="Bedrock model id")
+    api: Literal["converse", "invoke_model"] | None = None
+    endpoint_name: str | None = Field(default=None, description="admins only")
+    region: str | None = Field(default=None, description="admins only")
+    cross_account: bool | None = Field(default=None, description="admins only")
+
+
+class ModelListResponse(BaseModel):
+    models: list[ModelSummary]
+
+
+class ModelDetailResponse(BaseModel):
+    source: Literal["predefined", "saved"]
+    version: int | None
+    config: ModelConfig
+    base_model_id: str | None = None
+    updated_at: str | None = None
+    updated_by: str | None = None
+
+
+class SaveModelRequest(_Body):
+    config: ModelConfig
+    version: int = Field(ge=0, description="the version the client read; 0 creates a new model")
+    base_model_id: str | None = Field(default=None, pattern=SLUG_PATTERN)
+
+
+class SaveModelResponse(BaseModel):
+    id: str
+    version: int
+    updated_at: str
+    updated_by: str
+
+
+class DeleteModelResponse(BaseModel):
+    id: str
+    deleted: bool
+
+
+# --- invoke / validate -----------------------------------------------------------------------------
+
+
+class InvokeRequest(_Body):
+    model_id: str | None = Field(default=None, pattern=SLUG_PATTERN, description="absent: the default model")
+    override: dict[str, JsonValue] | None = Field(
+        default=None, description="RFC 7396 merge patch over the base model's config (admins only)"
+    )
+    messages: list[ChatMessage] | None = Field(default=None, min_length=1, max_length=MAX_MESSAGES)
+    prompt: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
+    system: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
+    stream: bool = False
+    debug: bool = Field(default=False, description="admins only: include the request body and raw response")
+
+    def conversation_input(self) -> dict[str, Any]:
+        return {
+            "messages": [m.model_dump() for m in self.messages] if self.messages is not None else None,
+            "prompt": self.prompt,
+            "system": self.system,
+        }
+
+
+class UsageBody(BaseModel):
+    input_tokens: int
+    output_tokens: int
+    estimated: bool
+
+
+class DebugBody(BaseModel):
+    rendered_prompt: str | None
+    request_body: JsonValue
+    raw_response: JsonValue
+
+
+class InvokeResponse(BaseModel):
+    output: str
+    usage: UsageBody
+    latency_ms: float
+    model_id: str
+    request_id: str
+    stop_reason: str | None = None
+    debug: DebugBody | None = None
+
+
+class RequestPreview(BaseModel):
+    operation: str
+    params: dict[str, JsonValue]
+    body: JsonValue
+
+
+class ValidateResponse(BaseModel):
+    config: ModelConfig
+    rendered_prompt: str | None
+    request: RequestPreview
+    estimated_input_tokens: int
+    streaming: bool
+
+
+# --- audit -----------------------------------------------------------------------------------------
+
+
+class AuditRecordBody(BaseModel):
+    id: str
+    timestamp: str
+    actor: str
+    actor_sub: str
+    action: Literal["invoke", "validate", "save", "delete", "read"]
+    model_id: str | None
+    base_model_id: str | None
+    patch: JsonValue
+    role_arn: str | None
+    outcome: Literal["allowed", "denied", "success", "error"]
+    rule: str | None = None
+    error: str | None = None
+    request_id: str
+
+
+class AuditListResponse(BaseModel):
+    records: list[AuditRecordBody]
+    next_token: str | None = None

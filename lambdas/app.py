@@ -1,0 +1,68 @@
+"""The API: one Powertools resolver, one router per resource, one error map."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from inference_engine.errors import EngineError
+from lambdas import errors
+from lambdas.routers import audit, invoke, me, models, schema
+from lambdas.services import Services
+
+API_TITLE = "model-studio API"
+API_VERSION = "1.0.0"
+OPENAPI_PATH = "/openapi.json"
+
+
+def create_app(services: Services) -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(
+        enable_validation=True,
+        cors=CORSConfig(
+            allow_origin=services.cors_allow_origin,
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        ),
+    )
+    for module in (me, models, invoke, audit, schema):
+        app.include_router(module.build_router(services))
+
+    @app.get(OPENAPI_PATH, include_in_schema=False)
+    def get_openapi() -> Response[str]:
+        return Response(status_code=200, content_type="application/json", body=openapi_document(app))
+
+    @app.exception_handler(EngineError)
+    def on_engine_error(exc: EngineError) -> Response[Any]:
+        return errors.engine_error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    def on_validation_error(exc: RequestValidationError) -> Response[Any]:
+        return errors.request_validation_response(exc)
+
+    @app.not_found
+    def on_not_found(_exc: Exception) -> Response[Any]:
+        return errors.not_found_response()
+
+    @app.exception_handler(Exception)
+    def on_unexpected(_exc: Exception) -> Response[Any]:
+        context = app.current_event.raw_event.get("requestContext") or {}
+        return errors.internal_error_response(context.get("requestId"))
+
+    return app
+
+
+def openapi_document(app: APIGatewayRestResolver) -> str:
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn  # noqa: PLC0415
+
+    document = app.get_openapi_json_schema(
+        title=API_TITLE,
+        version=API_VERSION,
+        description="Runtime integration of SageMaker- and Bedrock-hosted LLMs through serializable adapters. "
+        "Every route except this document requires a Cognito ID token in the Authorization header.",
+        security_schemes={"cognito": APIKey(name="Authorization", in_=APIKeyIn.header)},
+        security=[{"cognito": []}],
+    )
+    return json.dumps(json.loads(document), separators=(",", ":"))

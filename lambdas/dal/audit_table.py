@@ -1,0 +1,148 @@
+"""Audit records in DynamoDB, newest first, expiring by TTL.
+
+Key: ``pk`` = ``AUDIT#<yyyy-mm>`` (one partition per month: admin actions are few), ``sk`` =
+``<iso timestamp>#<id>``. ``expires_at`` (epoch seconds) is the table's TTL attribute. Listing walks
+months backwards; the page token carries the month and DynamoDB's last evaluated key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from inference_engine.errors import ConfigValidationError, ErrorDetail
+from lambdas.logic.audit import AuditRecord
+from lambdas.logic.errors import AuditUnavailableError
+
+MONTHS_SEARCHED = 13
+
+
+def _month(timestamp: str) -> str:
+    return timestamp[:7]
+
+
+def _previous_month(month: str) -> str:
+    first = datetime.strptime(month + "-01", "%Y-%m-%d")
+    return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+def _s(value: str | None) -> dict[str, str] | None:
+    return {"S": value} if value else None
+
+
+class AuditTable:
+    def __init__(self, client: Any, table_name: str, *, ttl_days: int) -> None:
+        self._client = client
+        self._table = table_name
+        self._ttl_s = ttl_days * 86400
+
+    def _item(self, record: AuditRecord) -> dict[str, Any]:
+        epoch = int(datetime.fromisoformat(record.timestamp.replace("Z", "+00:00")).timestamp())
+        attributes: dict[str, Any] = {
+            "pk": {"S": f"AUDIT#{_month(record.timestamp)}"},
+            "sk": {"S": f"{record.timestamp}#{record.id}"},
+            "id": {"S": record.id},
+            "timestamp": {"S": record.timestamp},
+            "actor": {"S": record.actor},
+            "actor_sub": {"S": record.actor_sub},
+            "action": {"S": record.action},
+            "outcome": {"S": record.outcome},
+            "request_id": {"S": record.request_id},
+            "patch": {"S": json.dumps(record.patch, ensure_ascii=False)},
+            "expires_at": {"N": str(epoch + self._ttl_s)},
+        }
+        for name in ("model_id", "base_model_id", "role_arn", "rule", "error"):
+            value = _s(getattr(record, name))
+            if value:
+                attributes[name] = value
+        return attributes
+
+    def put(self, record: AuditRecord) -> None:
+        try:
+            self._client.put_item(TableName=self._table, Item=self._item(record))
+        except (ClientError, BotoCoreError) as exc:
+            raise AuditUnavailableError(f"The audit record could not be written ({type(exc).__name__}).") from None
+
+    def update_outcome(self, record: AuditRecord) -> None:
+        self.put(record)  # same key: the record is replaced with its final outcome
+
+    def recent(self, *, limit: int, next_token: str | None, now: str) -> tuple[list[dict[str, Any]], str | None]:
+        month, start_key = _month(now), None
+        if next_token:
+            month, start_key = self._decode(next_token)
+        records: list[dict[str, Any]] = []
+        for _ in range(MONTHS_SEARCHED):
+            kwargs: dict[str, Any] = {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :pk",
+                "ExpressionAttributeValues": {":pk": {"S": f"AUDIT#{month}"}},
+                "ScanIndexForward": False,
+                "Limit": limit - len(records),
+            }
+            if start_key:
+                kwargs["ExclusiveStartKey"] = start_key
+            response = self._client.query(**kwargs)
+            records.extend(self._record(item) for item in response.get("Items", []))
+            start_key = response.get("LastEvaluatedKey")
+            if len(records) >= limit:
+                token_month, token_key = (month, start_key) if start_key else (_previous_month(month), None)
+                return records, self._encode(token_month, token_key)
+            if not start_key:
+                month = _previous_month(month)
+        return records, None
+
+    @staticmethod
+    def _record(item: dict[str, Any]) -> dict[str, Any]:
+        def text(name: str) -> str | None:
+            value = item.get(name, {}).get("S")
+            return str(value) if value is not None else None
+
+        return {
+            "id": text("id"),
+            "timestamp": text("timestamp"),
+            "actor": text("actor"),
+            "actor_sub": text("actor_sub"),
+            "action": text("action"),
+            "model_id": text("model_id"),
+            "base_model_id": text("base_model_id"),
+            "patch": json.loads(text("patch") or "null"),
+            "role_arn": text("role_arn"),
+            "outcome": text("outcome"),
+            "rule": text("rule"),
+            "error": text("error"),
+            "request_id": text("request_id"),
+        }
+
+    @staticmethod
+    def _encode(month: str, key: dict[str, Any] | None) -> str:
+        return base64.urlsafe_b64encode(json.dumps({"m": month, "k": key}).encode()).decode()
+
+    @staticmethod
+    def _decode(token: str) -> tuple[str, dict[str, Any] | None]:
+        try:
+            data = json.loads(base64.urlsafe_b64decode(token.encode()))
+            month, key = data["m"], data["k"]
+            datetime.strptime(month, "%Y-%m")
+        except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
+            raise ConfigValidationError(
+                "The next_token is not valid.",
+                details=[ErrorDetail("next_token", "not a token from this API", "value_error")],
+            ) from None
+        expected_pk = {"S": f"AUDIT#{month}"}
+        if key is not None and not (
+            isinstance(key, dict)
+            and set(key) == {"pk", "sk"}
+            and key["pk"] == expected_pk
+            and isinstance(key["sk"], dict)
+            and isinstance(key["sk"].get("S"), str)
+        ):
+            raise ConfigValidationError(
+                "The next_token is not valid.",
+                details=[ErrorDetail("next_token", "not a token from this API", "value_error")],
+            )
+        return month, key

@@ -1,0 +1,35 @@
+"""Admin-only routes: rule 1 for whole routes, with the denial audited before it is raised."""
+
+from __future__ import annotations
+
+from inference_engine.policy import PolicyDeniedError, check_admin
+from inference_engine.settings import StagePolicy
+from lambdas.logic.audit import Action, AuditRecord, AuditSink
+from lambdas.logic.invocations import RequestContext
+
+
+class Access:
+    def __init__(self, policy: StagePolicy, audit: AuditSink) -> None:
+        self._policy = policy
+        self._audit = audit
+
+    def require_admin(self, ctx: RequestContext, *, action: Action, what: str, model_id: str | None = None) -> None:
+        decision = check_admin(ctx.caller, self._policy, what)
+        if decision.allowed:
+            return
+        self._audit.put(
+            AuditRecord(
+                timestamp=ctx.now,
+                actor=ctx.caller.username,
+                actor_sub=ctx.caller.sub,
+                action=action,
+                model_id=model_id,
+                base_model_id=None,
+                patch=None,
+                role_arn=None,
+                outcome="denied",
+                rule=decision.rule.value if decision.rule else None,
+                request_id=ctx.request_id,
+            )
+        )
+        raise PolicyDeniedError(decision)

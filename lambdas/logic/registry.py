@@ -1,0 +1,126 @@
+"""The model registry: predefined models (deploy config) plus saved models (DynamoDB)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from inference_engine.errors import ConfigValidationError
+from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider, parse_model_config
+from inference_engine.settings import RuntimeSettings
+from lambdas.dal.models_table import ModelsTable, StoredModel
+from lambdas.logic.errors import NotFoundError, VersionConflictError
+
+logger = logging.getLogger(__name__)
+
+Source = Literal["predefined", "saved"]
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    config: ModelConfig
+    source: Source
+    version: int | None = None
+    base_model_id: str | None = None
+    updated_at: str | None = None
+    updated_by: str | None = None
+
+
+def _from_stored(stored: StoredModel) -> ResolvedModel | None:
+    try:
+        config = parse_model_config(stored.config)
+    except ConfigValidationError as exc:
+        logger.warning("saved model %s no longer validates: %s", stored.id, exc.message)
+        return None
+    return ResolvedModel(
+        config=config,
+        source="saved",
+        version=stored.version,
+        base_model_id=stored.base_model_id,
+        updated_at=stored.updated_at,
+        updated_by=stored.updated_by,
+    )
+
+
+class ModelRegistry:
+    def __init__(self, runtime: RuntimeSettings, table: ModelsTable) -> None:
+        self._runtime = runtime
+        self._table = table
+
+    @property
+    def default_model_id(self) -> str | None:
+        return self._runtime.default_model_id
+
+    def resolve(self, model_id: str) -> ResolvedModel:
+        predefined = self._runtime.model(model_id)
+        if predefined is not None:
+            return ResolvedModel(config=predefined, source="predefined")
+        stored = self._table.get(model_id)
+        resolved = _from_stored(stored) if stored else None
+        if resolved is None:
+            raise NotFoundError(f"Model {model_id!r} does not exist.")
+        return resolved
+
+    def all(self) -> list[ResolvedModel]:
+        predefined = [ResolvedModel(config=m, source="predefined") for m in self._runtime.models]
+        taken = {m.config.id for m in predefined}
+        saved = [r for s in self._table.scan() if s.id not in taken and (r := _from_stored(s)) is not None]
+        return predefined + sorted(saved, key=lambda r: r.config.name.lower())
+
+    def summaries(self, *, admin: bool) -> list[dict[str, Any]]:
+        return [self.summary(model, admin=admin) for model in self.all()]
+
+    def summary(self, model: ResolvedModel, *, admin: bool) -> dict[str, Any]:
+        config, provider = model.config, model.config.provider
+        summary: dict[str, Any] = {
+            "id": config.id,
+            "name": config.name,
+            "provider": provider.type,
+            "source": model.source,
+            "default": config.id == self._runtime.default_model_id,
+            "streaming": config.supports_streaming,
+            "version": model.version,
+            "updated_at": model.updated_at,
+            "updated_by": model.updated_by if admin else None,
+        }
+        if isinstance(provider, BedrockProvider):
+            summary["model_id"], summary["api"] = provider.model_id, provider.api
+        if admin:
+            summary["region"] = provider.region
+            summary["cross_account"] = config.cross_account is not None
+            if isinstance(provider, SageMakerProvider):
+                summary["endpoint_name"] = provider.endpoint_name
+        return summary
+
+    def save(
+        self, config: ModelConfig, *, expected_version: int, base_model_id: str | None, actor: str, now: str
+    ) -> StoredModel:
+        if self._runtime.model(config.id) is not None:
+            raise VersionConflictError(
+                config.id,
+                None,
+                f"Model id {config.id!r} belongs to a model deployed with the app; save under another id.",
+            )
+        return self._table.put(
+            model_id=config.id,
+            expected_version=expected_version,
+            config=config.to_json_dict(),
+            base_model_id=base_model_id,
+            actor=actor,
+            now=now,
+        )
+
+    def delete(self, model_id: str, *, expected_version: int) -> None:
+        if self._runtime.model(model_id) is not None:
+            raise VersionConflictError(
+                model_id, None, f"Model {model_id!r} is deployed with the app and cannot be deleted."
+            )
+        if self._table.get(model_id) is None:
+            raise NotFoundError(f"Model {model_id!r} does not exist.")
+        try:
+            self._table.delete(model_id, expected_version)
+        except VersionConflictError as exc:
+            if exc.current_version is None:
+                raise NotFoundError(f"Model {model_id!r} does not exist.") from None
+            raise

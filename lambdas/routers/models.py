@@ -1,0 +1,99 @@
+"""/models: list (everyone), read, validate, save and delete (admins)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from inference_engine.policy import is_admin
+from inference_engine.schema import SLUG_PATTERN
+from lambdas.api_models import (
+    DeleteModelResponse,
+    InvokeRequest,
+    ModelDetailResponse,
+    ModelListResponse,
+    ModelSummary,
+    SaveModelRequest,
+    SaveModelResponse,
+    ValidateResponse,
+    error_responses,
+)
+from lambdas.routers.context import request_context
+from lambdas.services import Services
+
+ModelId = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=64)]
+
+
+def build_router(services: Services) -> Router:
+    router = Router()
+
+    @router.get("/models", summary="Predefined and saved models", tags=["models"], responses=error_responses(401))
+    def list_models() -> ModelListResponse:
+        ctx = request_context(router, services)
+        admin = is_admin(ctx.caller, services.policy)
+        return ModelListResponse(models=[ModelSummary(**s) for s in services.registry.summaries(admin=admin)])
+
+    @router.get(
+        "/models/<model_id>",
+        summary="A model's full config",
+        tags=["models"],
+        responses=error_responses(400, 401, 403, 404),
+    )
+    def get_model(model_id: ModelId) -> ModelDetailResponse:
+        ctx = request_context(router, services)
+        services.access.require_admin(ctx, action="read", what="Reading a model's full config", model_id=model_id)
+        model = services.registry.resolve(model_id)
+        return ModelDetailResponse(
+            source=model.source,
+            version=model.version,
+            config=model.config,
+            base_model_id=model.base_model_id,
+            updated_at=model.updated_at,
+            updated_by=model.updated_by,
+        )
+
+    @router.post(
+        "/models/validate",
+        summary="Dry run: merged config, rendered prompt and request body; no model call",
+        tags=["models"],
+        responses=error_responses(400, 401, 403, 404, 413),
+    )
+    def validate_model(request: InvokeRequest) -> ValidateResponse:
+        ctx = request_context(router, services)
+        services.access.require_admin(
+            ctx, action="validate", what="Validating a model config", model_id=request.model_id
+        )
+        plan = services.invocations.plan(request, ctx, action="validate")
+        return ValidateResponse.model_validate(services.invocations.validation(plan))
+
+    @router.put(
+        "/models/<model_id>",
+        summary="Save a custom model (optimistic locking by version)",
+        tags=["models"],
+        responses=error_responses(400, 401, 403, 409, 413),
+    )
+    def save_model(model_id: ModelId, request: SaveModelRequest) -> SaveModelResponse:
+        ctx = request_context(router, services)
+        services.access.require_admin(ctx, action="save", what="Saving a model", model_id=model_id)
+        stored = services.writes.save(
+            ctx, model_id=model_id, config=request.config, version=request.version, base_model_id=request.base_model_id
+        )
+        return SaveModelResponse(
+            id=stored.id, version=stored.version, updated_at=stored.updated_at, updated_by=stored.updated_by
+        )
+
+    @router.delete(
+        "/models/<model_id>",
+        summary="Delete a custom model (optimistic locking by version)",
+        tags=["models"],
+        responses=error_responses(400, 401, 403, 404, 409),
+    )
+    def delete_model(model_id: ModelId, version: Annotated[int, Query(ge=1)]) -> DeleteModelResponse:
+        ctx = request_context(router, services)
+        services.access.require_admin(ctx, action="delete", what="Deleting a model", model_id=model_id)
+        services.writes.delete(ctx, model_id=model_id, version=version)
+        return DeleteModelResponse(id=model_id, deleted=True)
+
+    return router

@@ -1,0 +1,103 @@
+"""The streaming entry point for ``POST /invoke`` with ``stream: true`` (DESIGN §3).
+
+It shares identity, request validation, authorization, merge, rendering and audit with the buffered
+route (``Invocations.plan``); every check runs before the first byte. Errors known before the stream
+starts answer as ordinary JSON errors with their status; an error after the first byte becomes an
+``event: error`` frame. The local API server serves this directly; through API Gateway the route
+answers buffered JSON until a deployed streaming transport exists.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from inference_engine.engine import StreamDelta, StreamEnd, StreamEvent
+from inference_engine.errors import ConfigValidationError, EngineError
+from inference_engine.schema import validation_details
+from lambdas.api_models import InvokeRequest
+from lambdas.errors import error_body, status_for
+from lambdas.gateway import check_body_size, cors_headers
+from lambdas.identity import caller_from_claims, claims_of
+from lambdas.logic.errors import UnauthorizedError
+from lambdas.logic.invocations import RequestContext
+from lambdas.services import Services
+
+SSE_HEADERS = {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    "Cache-Control": "no-cache",
+    "X-Accel-Buffering": "no",
+}
+
+
+@dataclass
+class StreamingResponse:
+    status: int
+    headers: dict[str, str]
+    body: Iterator[bytes] = field(default_factory=lambda: iter(()))
+
+
+def frame(event: str, data: Mapping[str, Any]) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n".encode()
+
+
+def _parse(event: Mapping[str, Any]) -> InvokeRequest:
+    raw = event.get("body") or ""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigValidationError(f"The request body is not JSON: {exc.msg}.") from None
+    try:
+        return InvokeRequest.model_validate(data)
+    except ValidationError as exc:
+        details = validation_details(exc, data)
+        raise ConfigValidationError(
+            f"Invalid request at {details[0].path}: {details[0].message}", details=details
+        ) from None
+
+
+def _context(event: Mapping[str, Any], services: Services) -> RequestContext:
+    caller = caller_from_claims(claims_of(event))
+    if caller is None:
+        raise UnauthorizedError("The request carries no valid identity; sign in again.")
+    request_id = str((event.get("requestContext") or {}).get("requestId") or "")
+    return RequestContext(caller=caller, request_id=request_id, now=services.now())
+
+
+def _frames(events: Iterator[StreamEvent], model_id: str, request_id: str) -> Iterator[bytes]:
+    try:
+        for item in events:
+            if isinstance(item, StreamDelta):
+                yield frame("delta", {"text": item.text})
+            elif isinstance(item, StreamEnd):
+                yield frame(
+                    "done",
+                    {
+                        "usage": item.usage.as_dict(),
+                        "latency_ms": item.latency_ms,
+                        "model_id": model_id,
+                        "request_id": request_id,
+                        "stop_reason": item.stop_reason,
+                    },
+                )
+    except EngineError as exc:
+        yield frame("error", error_body(exc))
+
+
+def handle_stream(event: Mapping[str, Any], services: Services) -> StreamingResponse:
+    """Authorize, validate, audit and start the stream; never raises."""
+    json_headers = {"Content-Type": "application/json", **cors_headers(event, services.cors_allow_origin)}
+    try:
+        check_body_size(event, services.max_body_bytes)
+        ctx = _context(event, services)
+        request = _parse(event)
+        plan = services.invocations.plan(request, ctx, action="invoke")
+        events = services.invocations.open_stream(plan, ctx)
+    except EngineError as exc:
+        return StreamingResponse(status_for(exc), json_headers, iter([json.dumps(error_body(exc)).encode()]))
+    headers = {**SSE_HEADERS, **cors_headers(event, services.cors_allow_origin)}
+    return StreamingResponse(200, headers, _frames(events, plan.config.id, ctx.request_id))
