@@ -32,7 +32,8 @@ def _read_json(source: str, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigValidationError(f"{what.capitalize()} {source!r} is not JSON: {exc.msg} at line {exc.lineno}") from None
+        message = f"{what.capitalize()} {source!r} is not JSON: {exc.msg} at line {exc.lineno}"
+        raise ConfigValidationError(message) from None
 
 
 def _config(path: str) -> ModelConfig:

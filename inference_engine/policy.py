@@ -113,9 +113,8 @@ def check_model(config: ModelConfig, policy: StagePolicy) -> Decision:
                 f"Role {role_arn} is in partition {_partition(role_arn)!r}; this stage runs in {policy.partition!r}.",
             )
         if not policy.role_arn_allowed(role_arn):
-            return Decision(
-                False, Rule.CROSS_ACCOUNT_ROLE, f"Role {role_arn} is not allowed by the {policy.stage!r} stage's policy."
-            )
+            message = f"Role {role_arn} is not allowed by the {policy.stage!r} stage's policy."
+            return Decision(False, Rule.CROSS_ACCOUNT_ROLE, message)
     provider = config.provider
     if isinstance(provider, BedrockProvider) and provider.endpoint_url and not policy.allow_custom_bedrock_endpoints:
         host = (urlsplit(provider.endpoint_url).hostname or "").lower()

@@ -52,13 +52,18 @@ def application() -> tuple[APIGatewayRestResolver, Services]:
     return _application
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
-@tracer.capture_lambda_handler(capture_response=False)
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    app, services = application()
+def handle(event: dict[str, Any], context: Any, app: APIGatewayRestResolver, services: Services) -> dict[str, Any]:
+    """One request through one resolver (the local server calls this with a resolver per emulated container)."""
     try:
         check_body_size(event, services.max_body_bytes)
     except PayloadTooLargeError as exc:
         return proxy_error(exc, event, services.cors_allow_origin)
     return app.resolve(event, context)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    app, services = application()
+    return handle(event, context, app, services)

@@ -10,6 +10,7 @@ answers buffered JSON until a deployed streaming transport exists.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,8 @@ from lambdas.identity import caller_from_claims, claims_of
 from lambdas.logic.errors import UnauthorizedError
 from lambdas.logic.invocations import RequestContext
 from lambdas.services import Services
+
+logger = logging.getLogger(__name__)
 
 SSE_HEADERS = {
     "Content-Type": "text/event-stream; charset=utf-8",
@@ -86,6 +89,9 @@ def _frames(events: Iterator[StreamEvent], model_id: str, request_id: str) -> It
                 )
     except EngineError as exc:
         yield frame("error", error_body(exc))
+    except Exception:  # the stream has started: the error must travel as a frame, never as a broken connection
+        logger.exception("unexpected error while streaming")
+        yield frame("error", {"error": "internal_error", "message": f"Internal error (request id {request_id})."})
 
 
 def handle_stream(event: Mapping[str, Any], services: Services) -> StreamingResponse:

@@ -15,6 +15,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 from pydantic import JsonValue
+from urllib3.exceptions import HTTPError as Urllib3Error
 
 from inference_engine.errors import (
     CredentialsError,
@@ -123,6 +124,8 @@ def translate(exc: Exception, target: str) -> EngineError:
         return UpstreamError(f"{target}: cannot connect to the runtime endpoint ({exc})")
     if isinstance(exc, BotoCoreError):
         return UpstreamError(f"{target}: {type(exc).__name__}: {exc}")
+    if isinstance(exc, Urllib3Error):
+        return UpstreamError(f"{target}: the connection broke while reading the response ({type(exc).__name__})")
     return UpstreamError(f"{target}: {type(exc).__name__}")
 
 
@@ -133,5 +136,5 @@ def upstream_errors(target: str) -> Iterator[None]:
         yield
     except EngineError:
         raise
-    except (ClientError, BotoCoreError) as exc:
+    except (ClientError, BotoCoreError, Urllib3Error) as exc:
         raise translate(exc, target) from None
