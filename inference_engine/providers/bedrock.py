@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from inference_engine.errors import ModelError
+from inference_engine.errors import ModelError, ResponseFormatError
 from inference_engine.extraction import UsageCounts, extract_text, extract_usage, parse_json_body
 from inference_engine.messages import Conversation
 from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, upstream_errors
@@ -91,7 +91,10 @@ def invoke(client: Any, prepared: PreparedRequest, config: ModelConfig) -> Compl
         with upstream_errors(_target(provider)):
             response = dict(client.converse(**prepared.params))
         response.pop("ResponseMetadata", None)
-        blocks = response.get("output", {}).get("message", {}).get("content", [])
+        message = response.get("output", {}).get("message")
+        if not isinstance(message, dict) or not isinstance(message.get("content"), list):
+            raise ResponseFormatError(f"{_target(provider)}: the Converse response has no output message (truncated?).")
+        blocks = message["content"]
         text = "".join(block["text"] for block in blocks if "text" in block)
         return Completion(
             text=text,

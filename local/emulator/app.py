@@ -1,0 +1,50 @@
+"""Routing of one HTTP request to the control plane, the SageMaker runtime or the Bedrock runtime."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from local.emulator import bedrock, control, sagemaker
+from local.emulator.service_errors import (
+    BEDROCK_NAMESPACE,
+    SAGEMAKER_NAMESPACE,
+    ServiceError,
+    missing_authentication_token,
+)
+from local.emulator.state import EmulatorState
+from local.emulator.wire import HttpRequest, HttpResponse
+
+
+class EmulatorApp:
+    """The whole emulator as a function from request to response (the server only moves bytes)."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        path = request.raw_path
+        if path.startswith(control.PREFIX + "/"):
+            return control.handle(self.state, request)
+        if path.startswith("/endpoints/"):
+            endpoint, _, action = path.removeprefix("/endpoints/").partition("/")
+            operation = sagemaker.OPERATIONS.get(action)
+            if operation is None or request.method != "POST" or not endpoint:
+                return _unknown_operation(SAGEMAKER_NAMESPACE)
+            if not request.header("authorization"):
+                return missing_authentication_token(SAGEMAKER_NAMESPACE).to_response()
+            return sagemaker.handle(self.state, request, unquote(endpoint), operation)
+        if path.startswith("/model/"):
+            model_id, _, action = path.removeprefix("/model/").rpartition("/")
+            operation = bedrock.OPERATIONS.get(action)
+            if operation is None or request.method != "POST" or not model_id:
+                return _unknown_operation(BEDROCK_NAMESPACE)
+            if not request.header("authorization"):
+                return missing_authentication_token(BEDROCK_NAMESPACE).to_response()
+            return bedrock.handle(self.state, request, model_id, operation)
+        return _unknown_operation(BEDROCK_NAMESPACE)
+
+
+def _unknown_operation(namespace: str) -> HttpResponse:
+    return ServiceError(
+        404, "UnknownOperationException", {"message": "Unknown operation"}, namespace=namespace
+    ).to_response()
