@@ -13,6 +13,7 @@ define run_pytest
 endef
 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install dev test lint fmt pytest unit integration infra-test frontend-test frontend-build e2e synth package bench clean
@@ -73,8 +74,8 @@ package: $(VENV)/.installed
 	$(PY) -m infra.package
 
 synth: $(VENV)/.installed node_modules/.installed package frontend-build
-	npx cdk synth -q -c stage=dev -o cdk.out/dev
-	npx cdk synth -q -c stage=prod -o cdk.out/prod
+	CDK_DISABLE_VERSION_CHECK=1 npx --no-install cdk synth -q --no-notices -c stage=dev -o cdk.out/dev
+	CDK_DISABLE_VERSION_CHECK=1 npx --no-install cdk synth -q --no-notices -c stage=prod -o cdk.out/prod
 
 e2e: $(VENV)/.installed frontend-build
 	$(call run_pytest,tests/e2e)

@@ -171,9 +171,13 @@ class PromptSettings(_Strict):
     @classmethod
     def _template_compiles(cls, value: str | None) -> str | None:
         if value is not None:
+            from inference_engine.errors import TemplateError  # noqa: PLC0415
             from inference_engine.prompt_template import check_template_syntax  # noqa: PLC0415 (no import cycle)
 
-            check_template_syntax(value)
+            try:
+                check_template_syntax(value)
+            except TemplateError as exc:  # report it through pydantic so the error keeps its JSON path
+                raise ValueError(exc.details[0].message if exc.details else exc.message) from None
         return value
 
 

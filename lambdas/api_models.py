@@ -32,8 +32,19 @@ class ErrorBody(BaseModel):
     current_version: int | None = Field(default=None, description="the stored version (409 only)")
 
 
+class GatewayErrorBody(BaseModel):
+    """401 and 413 may come from API Gateway itself (``{"message": ...}``) or from the function (``ErrorBody``)."""
+
+    message: str
+    error: str | None = Field(default=None, description="absent when API Gateway answered")
+    details: list[ErrorDetailBody] | None = None
+
+
+SUCCESS: OpenAPIResponse = {"description": "Success"}  # no content: Powertools documents the route's return model
+
+
 def error_responses(*codes: int) -> dict[int, OpenAPIResponse]:
-    """OpenAPI ``responses`` entries for the given error statuses, all with ``ErrorBody``."""
+    """OpenAPI ``responses``: 200 with the route's return model, then the given error statuses with ``ErrorBody``."""
     descriptions = {
         400: "Invalid request: details name the JSON path of each bad field",
         401: "Missing or invalid identity",
@@ -46,9 +57,16 @@ def error_responses(*codes: int) -> dict[int, OpenAPIResponse]:
         502: "The model endpoint or an AWS service failed",
         504: "The model endpoint did not answer in time",
     }
+    gateway_codes = {401, 413}
     return {
-        code: {"description": descriptions[code], "content": {"application/json": {"model": ErrorBody}}}
-        for code in codes
+        200: SUCCESS,
+        **{
+            code: {
+                "description": descriptions[code],
+                "content": {"application/json": {"model": GatewayErrorBody if code in gateway_codes else ErrorBody}},
+            }
+            for code in codes
+        },
     }
 
 

@@ -23,6 +23,7 @@ def create_app(services: Services) -> APIGatewayRestResolver:
         enable_validation=True,
         cors=CORSConfig(
             allow_origin=services.cors_allow_origin,
+            extra_origins=services.cors_extra_origins or None,
             allow_headers=["Authorization", "Content-Type"],
             max_age=600,
         ),
@@ -40,7 +41,11 @@ def create_app(services: Services) -> APIGatewayRestResolver:
 
     @app.exception_handler(RequestValidationError)
     def on_validation_error(exc: RequestValidationError) -> Response[Any]:
-        return errors.request_validation_response(exc)
+        try:
+            body = app.current_event.json_body
+        except (ValueError, TypeError):  # no body, or not JSON: the error itself says so
+            body = None
+        return errors.request_validation_response(exc, body)
 
     @app.not_found
     def on_not_found(_exc: Exception) -> Response[Any]:

@@ -75,13 +75,19 @@ def engine_error_response(exc: EngineError) -> Response[Any]:
     return json_response(status, error_body(exc))
 
 
-def request_validation_response(exc: RequestValidationError) -> Response[Any]:
-    """Powertools' own request validation (body/query/path types) as a 400 with JSON paths."""
-    body_data = exc.body
+def request_validation_response(exc: RequestValidationError, body: Any = None) -> Response[Any]:
+    """Powertools' own request validation (body/query/path types) as a 400 with JSON paths.
+
+    ``body`` is the parsed request body: Powertools does not attach it to the error, and the paths need it
+    to drop pydantic's tagged-union segments (``provider.endpoint_kwargs``, not ``provider.sagemaker...``).
+    """
+    body_data = exc.body if isinstance(exc.body, dict | list) else body
     details = []
     for err in exc.errors():
         loc = tuple(err.get("loc", ()))
         where, rest = (loc[0], loc[1:]) if loc and loc[0] in ("body", "query", "path", "header") else ("body", loc)
+        if err.get("type") == "json_invalid":
+            rest = ()  # the location is a character offset, not a JSON path
         path = format_loc(rest, body_data if where == "body" else None)
         details.append(
             {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from inference_engine.credentials import ClientFactory
@@ -35,6 +35,7 @@ class Services:
     audit: AuditTable
     max_body_bytes: int
     cors_allow_origin: str
+    cors_extra_origins: list[str] = field(default_factory=list)
     clock: Callable[[], datetime] = utc_now
 
     def now(self) -> str:
@@ -49,7 +50,7 @@ def build_services(
     metrics: MetricsSink | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> Services:
-    clients = clients or ClientFactory()
+    clients = clients or ClientFactory(settings=env.client_settings())
     runtime = runtime or load_runtime_settings(env.settings_path)
     dynamodb = clients.client("dynamodb", env.aws_region)
     models = ModelsTable(dynamodb, env.models_table_name)
@@ -66,5 +67,6 @@ def build_services(
         audit=audit,
         max_body_bytes=env.max_body_bytes,
         cors_allow_origin=env.cors_allow_origin,
+        cors_extra_origins=env.extra_origins,
         clock=clock,
     )

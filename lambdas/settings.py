@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from inference_engine.credentials import ClientSettings
+
 
 class EnvSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -17,13 +19,23 @@ class EnvSettings(BaseModel):
     audit_table_name: str = Field(alias="AUDIT_TABLE_NAME", min_length=3)
     audit_ttl_days: int = Field(default=90, alias="AUDIT_TTL_DAYS", ge=1, le=3650)
     cors_allow_origin: str = Field(default="*", alias="CORS_ALLOW_ORIGIN")
+    cors_extra_origins: str = Field(default="", alias="CORS_EXTRA_ORIGINS", description="comma-separated")
     max_body_bytes: int = Field(default=256 * 1024, alias="MAX_BODY_BYTES", ge=1024)
     task_root: Path = Field(default=Path("."), alias="LAMBDA_TASK_ROOT")
     aws_region: str = Field(default="us-east-1", alias="AWS_REGION")
+    engine_read_timeout_s: float = Field(default=60.0, alias="ENGINE_READ_TIMEOUT_S", gt=0, le=900)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> EnvSettings:
         return cls.model_validate(dict(os.environ if environ is None else environ))
+
+    def client_settings(self) -> ClientSettings:
+        """The engine's boto3 client settings (read timeout from ``ENGINE_READ_TIMEOUT_S``, the rest default)."""
+        return ClientSettings(read_timeout_s=self.engine_read_timeout_s)
+
+    @property
+    def extra_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_extra_origins.split(",") if origin.strip()]
 
     @property
     def settings_path(self) -> Path:

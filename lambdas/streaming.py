@@ -105,5 +105,10 @@ def handle_stream(event: Mapping[str, Any], services: Services) -> StreamingResp
         events = services.invocations.open_stream(plan, ctx)
     except EngineError as exc:
         return StreamingResponse(status_for(exc), json_headers, iter([json.dumps(error_body(exc)).encode()]))
+    except Exception:  # before the first byte: the one error format, never a dropped connection
+        logger.exception("unexpected error before streaming")
+        request_id = (event.get("requestContext") or {}).get("requestId")
+        body = {"error": "internal_error", "message": f"Internal error (request id {request_id})."}
+        return StreamingResponse(500, json_headers, iter([json.dumps(body).encode()]))
     headers = {**SSE_HEADERS, **cors_headers(event, services.cors_allow_origin)}
     return StreamingResponse(200, headers, _frames(events, plan.config.id, ctx.request_id))

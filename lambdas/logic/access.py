@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from inference_engine.policy import PolicyDeniedError, check_admin
 from inference_engine.settings import StagePolicy
 from lambdas.logic.audit import Action, AuditRecord, AuditSink
-from lambdas.logic.invocations import RequestContext
+from lambdas.logic.invocations import RequestContext, _role_arn
 
 
 class Access:
@@ -13,7 +15,17 @@ class Access:
         self._policy = policy
         self._audit = audit
 
-    def require_admin(self, ctx: RequestContext, *, action: Action, what: str, model_id: str | None = None) -> None:
+    def require_admin(
+        self,
+        ctx: RequestContext,
+        *,
+        action: Action,
+        what: str,
+        model_id: str | None = None,
+        base_model_id: str | None = None,
+        patch: Any = None,
+    ) -> None:
+        """``patch`` is what the caller asked to apply (override or config): the denial record keeps it."""
         decision = check_admin(ctx.caller, self._policy, what)
         if decision.allowed:
             return
@@ -24,9 +36,9 @@ class Access:
                 actor_sub=ctx.caller.sub,
                 action=action,
                 model_id=model_id,
-                base_model_id=None,
-                patch=None,
-                role_arn=None,
+                base_model_id=base_model_id,
+                patch=patch,
+                role_arn=_role_arn(None, patch),
                 outcome="denied",
                 rule=decision.rule.value if decision.rule else None,
                 request_id=ctx.request_id,

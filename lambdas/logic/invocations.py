@@ -28,6 +28,10 @@ from lambdas.logic.audit import Action, AuditRecord, AuditSink
 from lambdas.logic.registry import ModelRegistry, ResolvedModel
 
 
+# An override carrying every required field is a whole config ("from scratch"), not a patch of the default model.
+FULL_CONFIG_KEYS = frozenset(name for name, field in ModelConfig.model_fields.items() if field.is_required())
+
+
 @dataclass(frozen=True)
 class InvocationMetric:
     model_id: str
@@ -112,9 +116,9 @@ class Invocations:
     def _base(self, request: InvokeRequest) -> ResolvedModel | None:
         if request.model_id is not None:
             return self._registry.resolve(request.model_id)
-        if request.override is not None:
-            return None  # from scratch: the override is a full config
         default = self._registry.default_model_id
+        if request.override is not None and (default is None or FULL_CONFIG_KEYS <= request.override.keys()):
+            return None  # from scratch: the override is a full config (otherwise it patches the default model)
         if default is None:
             raise ConfigValidationError(
                 "No model_id given and this stage has no default model.",

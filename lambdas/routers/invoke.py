@@ -18,7 +18,16 @@ def build_router(services: Services) -> Router:
         description="With `stream: true` the local API answers text/event-stream; through API Gateway the answer is "
         "buffered JSON until the deployed streaming transport exists (the UI handles both).",
         tags=["invoke"],
-        responses=error_responses(400, 401, 403, 404, 413, 422, 429, 502, 504),
+        responses={
+            **error_responses(400, 401, 403, 404, 413, 422, 429, 502, 504),
+            200: {
+                "description": "The answer: JSON, or server-sent events (`delta`, then `done` or `error`) when streamed",
+                "content": {
+                    "application/json": {"model": InvokeResponse},
+                    "text/event-stream": {"schema": {"type": "string"}},
+                },
+            },
+        },
     )
     def post_invoke(request: InvokeRequest) -> InvokeResponse:
         ctx = request_context(router, services)

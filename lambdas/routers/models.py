@@ -63,7 +63,12 @@ def build_router(services: Services) -> Router:
     def validate_model(request: InvokeRequest) -> ValidateResponse:
         ctx = request_context(router, services)
         services.access.require_admin(
-            ctx, action="validate", what="Validating a model config", model_id=request.model_id
+            ctx,
+            action="validate",
+            what="Validating a model config",
+            model_id=request.model_id,
+            base_model_id=request.model_id,
+            patch=request.override,
         )
         plan = services.invocations.plan(request, ctx, action="validate")
         return ValidateResponse.model_validate(services.invocations.validation(plan))
@@ -76,7 +81,14 @@ def build_router(services: Services) -> Router:
     )
     def save_model(model_id: ModelId, request: SaveModelRequest) -> SaveModelResponse:
         ctx = request_context(router, services)
-        services.access.require_admin(ctx, action="save", what="Saving a model", model_id=model_id)
+        services.access.require_admin(
+            ctx,
+            action="save",
+            what="Saving a model",
+            model_id=model_id,
+            base_model_id=request.base_model_id,
+            patch=request.config.to_json_dict(),
+        )
         stored = services.writes.save(
             ctx, model_id=model_id, config=request.config, version=request.version, base_model_id=request.base_model_id
         )

@@ -1,0 +1,131 @@
+"""The stage's stack: composes one construct per capability and grants between them (nothing else)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
+from constructs import Construct
+
+from infra.api import Api
+from infra.data import Data
+from infra.identity import Identity
+from infra.inference_function import InferenceFunction
+from infra.package import LambdaAssets
+from infra.permissions import inference_grants
+from infra.stage_config import StageConfig
+from infra.web import Web, WebContent
+
+MODELS_TABLE_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+)
+# Audit records are written and read, never changed or deleted by the app (TTL expires them).
+AUDIT_TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan")
+
+
+def inference_role_name(stage: str, region: str) -> str:
+    """The function role's fixed name: cross-account roles trust ``arn:aws:iam::<account>:role/<this>``."""
+    return f"model-studio-{stage}-inference-{region}"
+
+
+class ModelStudioStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        lambda_assets: LambdaAssets,
+        web_assets_dir: Path,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.config = config
+        stage = config.stage
+        removal_policy = RemovalPolicy.RETAIN if config.data.retain_on_delete else RemovalPolicy.DESTROY
+
+        self.identity = Identity(
+            self,
+            "Identity",
+            stage=stage,
+            admin_group=config.policy.admin_group,
+            settings=config.identity,
+            removal_policy=removal_policy,
+        )
+        self.data = Data(self, "Data", removal_policy=removal_policy)
+        self.web = Web(self, "Web", stage=stage, region=config.region, log_retention_days=config.log_retention_days)
+        cors_origins = [self.web.origin, *config.api.extra_cors_origins]
+
+        self.inference = InferenceFunction(
+            self,
+            "Inference",
+            stage=stage,
+            role_name=inference_role_name(stage, config.region),
+            settings=config.function,
+            assets=lambda_assets,
+            environment=self._function_environment(),
+            log_retention_days=config.log_retention_days,
+            removal_policy=removal_policy,
+        )
+        self.data.models_table.grant(self.inference.role, *MODELS_TABLE_ACTIONS)
+        self.data.audit_table.grant(self.inference.role, *AUDIT_TABLE_ACTIONS)
+        self.inference.allow(inference_grants(config))
+
+        self.api = Api(
+            self,
+            "Api",
+            stage=stage,
+            handler=self.inference.function,
+            user_pool=self.identity.user_pool,
+            cors_origins=cors_origins,
+            settings=config.api,
+            log_retention_days=config.log_retention_days,
+            removal_policy=removal_policy,
+        )
+        self.web_content = WebContent(
+            self,
+            "WebContent",
+            web=self.web,
+            assets_dir=web_assets_dir,
+            runtime_config={
+                "region": config.region,
+                "userPoolId": self.identity.user_pool.user_pool_id,
+                "userPoolClientId": self.identity.client.user_pool_client_id,
+                "apiUrl": self.api.url,
+                "stage": stage,
+                "authFlowType": "USER_SRP_AUTH",
+            },
+        )
+
+        for name, value in {
+            "WebUrl": self.web.url,
+            "ApiUrl": self.api.url,
+            "UserPoolId": self.identity.user_pool.user_pool_id,
+            "UserPoolClientId": self.identity.client.user_pool_client_id,
+            "AdminGroup": config.policy.admin_group,
+            "ModelsTableName": self.data.models_table.table_name,
+            "AuditTableName": self.data.audit_table.table_name,
+            "FunctionName": self.inference.function.function_name,
+            "InferenceRoleArn": self.inference.role.role_arn,
+        }.items():
+            CfnOutput(self, name, value=value)
+
+    def _function_environment(self) -> dict[str, str]:
+        """What the Lambda reads besides the Powertools settings (``lambdas/settings.py``)."""
+        environment = {
+            "MODELS_TABLE_NAME": self.data.models_table.table_name,
+            "AUDIT_TABLE_NAME": self.data.audit_table.table_name,
+            "AUDIT_TTL_DAYS": str(self.config.data.audit_ttl_days),
+            "CORS_ALLOW_ORIGIN": self.web.origin,
+        }
+        if self.config.api.extra_cors_origins:  # comma-separated, e.g. a local dev server
+            environment["CORS_EXTRA_ORIGINS"] = ",".join(self.config.api.extra_cors_origins)
+        return environment

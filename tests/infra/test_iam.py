@@ -1,0 +1,132 @@
+"""Least privilege of the inference function: every statement is scoped, STS only where cross-account is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.infra.cfn import actions, as_list, resources, statements
+from tests.infra.stage_stack import Synthesized
+
+XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+PARTITION = "${AWS::Partition}"
+ACCOUNT = "${AWS::AccountId}"
+
+
+def _inference_statements(synth: Synthesized) -> list[dict[str, Any]]:
+    role_id = synth.logical_id(synth.stack.inference.role)
+    policies = [
+        p for p in synth.resources("AWS::IAM::Policy").values() if p["Properties"]["Roles"] == [{"Ref": role_id}]
+    ]
+    assert len(policies) == 1
+    return statements(policies[0])
+
+
+def _by_sid(synth: Synthesized) -> dict[str, dict[str, Any]]:
+    return {s["Sid"]: s for s in _inference_statements(synth) if "Sid" in s}
+
+
+def _all_statements(synth: Synthesized) -> list[dict[str, Any]]:
+    found = [s for p in synth.resources("AWS::IAM::Policy").values() for s in statements(p)]
+    for role in synth.resources("AWS::IAM::Role").values():
+        for inline in role["Properties"].get("Policies", []):
+            found += inline["PolicyDocument"]["Statement"]
+    return found
+
+
+def test_inference_role_has_no_managed_policies(synthesized: Synthesized) -> None:
+    role = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.inference.role)]
+    assert "ManagedPolicyArns" not in role["Properties"]
+    assert role["Properties"]["RoleName"] == f"model-studio-{synthesized.config.stage}-inference-us-east-1"
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "lambda.amazonaws.com"
+    }
+
+
+def test_every_inference_statement_names_its_resources_and_actions(synthesized: Synthesized) -> None:
+    # Given every statement of the function's policy
+    for statement in _inference_statements(synthesized):
+        names = set(actions(statement))
+        # Then no action is a wildcard
+        assert not any("*" in a for a in names), statement
+        assert statement["Effect"] == "Allow"
+        # And only X-Ray (which has no resource-level permissions) may use Resource "*"
+        if resources(statement) == ["*"]:
+            assert names == XRAY_ACTIONS, statement
+        else:
+            assert "*" not in resources(statement), statement
+
+
+def test_tables_are_granted_item_actions_on_their_own_arn_only(synthesized: Synthesized) -> None:
+    data = synthesized.stack.data
+    models_arn = "${" + synthesized.logical_id(data.models_table) + ".Arn}"
+    audit_arn = "${" + synthesized.logical_id(data.audit_table) + ".Arn}"
+    by_resource = {
+        tuple(resources(s)): set(actions(s))
+        for s in _inference_statements(synthesized)
+        if actions(s)[0].startswith("dynamodb:")
+    }
+    assert set(by_resource) == {(models_arn,), (audit_arn,)}
+    # Audit records are append-only for the app: no update, no delete
+    assert by_resource[(audit_arn,)] == {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"}
+    assert "dynamodb:DeleteItem" in by_resource[(models_arn,)]
+    assert not any(a.startswith(("dynamodb:DeleteTable", "dynamodb:UpdateTable")) for a in by_resource[(models_arn,)])
+
+
+def test_logs_only_to_its_own_log_group(synthesized: Synthesized) -> None:
+    log_group_id = synthesized.logical_id(synthesized.stack.inference.log_group)
+    statement = _by_sid(synthesized)["WriteOwnLogGroup"]
+    assert resources(statement) == ["${" + log_group_id + ".Arn}"]
+    assert set(actions(statement)) == {"logs:CreateLogStream", "logs:PutLogEvents"}
+
+
+def test_prod_invokes_exactly_its_inventory(prod: Synthesized) -> None:
+    # Given prod's statements / Then SageMaker and Bedrock are limited to the six predefined models
+    by_sid = _by_sid(prod)
+    assert set(actions(by_sid["InvokeSageMakerEndpoints"])) == {
+        "sagemaker:InvokeEndpoint",
+        "sagemaker:InvokeEndpointWithResponseStream",
+    }
+    assert sorted(resources(by_sid["InvokeSageMakerEndpoints"])) == [
+        f"arn:{PARTITION}:sagemaker:us-east-1:{ACCOUNT}:endpoint/model-studio-mistral-7b-tgi",
+        f"arn:{PARTITION}:sagemaker:us-east-1:{ACCOUNT}:endpoint/model-studio-qwen2-7b-vllm",
+    ]
+    assert set(actions(by_sid["InvokeBedrockModels"])) == {
+        "bedrock:InvokeModel",
+        "bedrock:InvokeModelWithResponseStream",
+    }
+    assert sorted(resources(by_sid["InvokeBedrockModels"])) == [
+        f"arn:{PARTITION}:bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+        f"arn:{PARTITION}:bedrock:us-east-1:{ACCOUNT}:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0",
+        f"arn:{PARTITION}:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1",
+        f"arn:{PARTITION}:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+        f"arn:{PARTITION}:bedrock:us-east-1::foundation-model/meta.llama3-8b-instruct-v1:0",
+    ]
+
+
+def test_prod_grants_no_sts_assume_role_anywhere(prod: Synthesized) -> None:
+    # Given every statement of every policy in the prod stack
+    for statement in _all_statements(prod):
+        # Then none lets a principal assume a role (cross-account is dev-only)
+        for action in as_list(statement["Action"]):
+            assert not str(action).lower().startswith("sts:"), statement
+            assert action != "*", statement
+    assert "AssumeCrossAccountRoles" not in _by_sid(prod)
+
+
+def test_dev_assumes_only_the_allowed_role_patterns(dev: Synthesized) -> None:
+    statement = _by_sid(dev)["AssumeCrossAccountRoles"]
+    assert actions(statement) == ["sts:AssumeRole"]
+    assert resources(statement) == [f"arn:{PARTITION}:iam::111122223333:role/model-studio-invoke-*"]
+
+
+def test_dev_extends_the_inventory_with_its_configured_patterns_only(dev: Synthesized) -> None:
+    by_sid = _by_sid(dev)
+    sagemaker = resources(by_sid["InvokeSageMakerEndpoints"])
+    assert f"arn:{PARTITION}:sagemaker:us-west-2:{ACCOUNT}:endpoint/model-studio-*" in sagemaker
+    assert all(":endpoint/model-studio-" in arn for arn in sagemaker)
+    bedrock = resources(by_sid["InvokeBedrockModels"])
+    assert f"arn:{PARTITION}:bedrock:us-east-1::foundation-model/anthropic.claude-*" in bedrock
+    # No "any model" grant: every wildcard is preceded by a provider/family prefix
+    for arn in bedrock:
+        resource = arn.rsplit("/", 1)[1]
+        assert not resource.startswith("*"), arn

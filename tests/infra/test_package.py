@@ -1,0 +1,144 @@
+"""Lambda packaging without Docker: pip's platform wheels for the layer, a plain copy for the code."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from infra.package import (
+    RUNTIME_SETTINGS_FILE,
+    STAMP_FILE,
+    LambdaPlatform,
+    PackagingError,
+    build_code,
+    build_layer,
+    layer_dir,
+    pin_to_installed,
+    pip_command,
+    runtime_requirements,
+    stage_assets,
+)
+from infra.stage_config import load_stage_config
+
+ARM = LambdaPlatform(python_version="3.14", architecture="arm64")
+
+
+class FakePip:
+    """Records pip invocations and 'installs' what a real run would leave behind."""
+
+    def __init__(self, files: Sequence[str] = ("pydantic_core/_pydantic_core.cpython-314-aarch64-linux-gnu.so",)):
+        self.calls: list[list[str]] = []
+        self.files = files
+
+    def __call__(self, command: Sequence[str]) -> None:
+        self.calls.append(list(command))
+        target = Path(command[command.index("--target") + 1])
+        for name in [*self.files, "pkg/__pycache__/x.cpython-314.pyc", "bin/script"]:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            (target / name).write_text("", encoding="utf-8")
+
+
+def test_runtime_requirements_are_the_engine_deps_plus_the_lambda_extra() -> None:
+    requirements = runtime_requirements()
+    names = [r.split(">")[0].split("=")[0].split("[")[0].lower() for r in requirements]
+    assert {"boto3", "pydantic", "jinja2", "jmespath", "aws-lambda-powertools"} <= set(names)
+    assert not any(n in names for n in ("aws-cdk-lib", "pytest", "moto"))
+
+
+def test_requirements_are_pinned_to_the_tested_versions() -> None:
+    versions = {"pydantic": "2.9.1", "aws-lambda-powertools": "3.5.0"}
+
+    def version_of(name: str) -> str:
+        if name not in versions:
+            raise metadata.PackageNotFoundError(name)
+        return versions[name]
+
+    pinned = pin_to_installed(["pydantic>=2.9,<3", "aws-lambda-powertools[tracer]>=3.4,<4", "jinja2>=3"], version_of)
+    assert pinned == ["pydantic==2.9.1", "aws-lambda-powertools[tracer]==3.5.0", "jinja2>=3"]
+
+
+def test_pip_selects_manylinux_wheels_for_the_lambda_platform(tmp_path: Path) -> None:
+    command = pip_command(["pydantic==2.9.1"], ARM, tmp_path)
+    assert command[1:4] == ["-m", "pip", "install"]
+    assert "--only-binary=:all:" in command
+    pairs = list(itertools.pairwise(command))
+    assert ("--python-version", "3.14") in pairs
+    assert ("--abi", "cp314") in pairs
+    assert ("--implementation", "cp") in pairs
+    assert ("--platform", "manylinux2014_aarch64") in pairs
+    assert ("--platform", "manylinux_2_28_aarch64") in pairs
+    assert ("--target", str(tmp_path)) in pairs
+    assert command[-1] == "pydantic==2.9.1"
+    x86 = pip_command([], LambdaPlatform(python_version="3.12", architecture="x86_64"), tmp_path)
+    assert ("--platform", "manylinux2014_x86_64") in list(itertools.pairwise(x86))
+
+
+def test_layer_is_built_once_then_served_from_cache(tmp_path: Path) -> None:
+    # Given a fake pip
+    pip = FakePip()
+    # When the layer is built twice with the same requirements
+    first = build_layer(ARM, build_dir=tmp_path, requirements=["pydantic==2.9.1"], runner=pip)
+    second = build_layer(ARM, build_dir=tmp_path, requirements=["pydantic==2.9.1"], runner=pip)
+    # Then pip ran once, into the layer's python/ directory, and caches and scripts were dropped
+    assert first == second == tmp_path / "deps" / "cp314-arm64"
+    assert len(pip.calls) == 1
+    assert (first / "python" / "pydantic_core").is_dir()
+    assert not list(first.rglob("__pycache__"))
+    assert not (first / "python" / "bin").exists()
+    assert json.loads((first / STAMP_FILE).read_text(encoding="utf-8"))["requirements"] == ["pydantic==2.9.1"]
+    assert layer_dir(ARM, build_dir=tmp_path) == first
+
+
+def test_changed_requirements_rebuild_the_layer(tmp_path: Path) -> None:
+    pip = FakePip()
+    build_layer(ARM, build_dir=tmp_path, requirements=["pydantic==2.9.1"], runner=pip)
+    build_layer(ARM, build_dir=tmp_path, requirements=["pydantic==2.9.2"], runner=pip)
+    assert [c[-1] for c in pip.calls] == ["pydantic==2.9.1", "pydantic==2.9.2"]
+
+
+def test_wheels_for_the_wrong_machine_are_refused(tmp_path: Path) -> None:
+    pip = FakePip(files=["pydantic_core/_pydantic_core.cpython-314-x86_64-linux-gnu.so"])
+    with pytest.raises(PackagingError, match="not built for cp314-arm64: pydantic_core/"):
+        build_layer(ARM, build_dir=tmp_path, requirements=["pydantic"], runner=pip)
+    assert not (tmp_path / "deps" / "cp314-arm64").exists()
+
+
+def test_a_missing_layer_says_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(PackagingError, match="run `make package` first"):
+        layer_dir(ARM, build_dir=tmp_path)
+
+
+def test_code_is_the_project_packages_plus_the_runtime_settings(tmp_path: Path) -> None:
+    # Given a source tree with a stale bytecode cache
+    source = tmp_path / "src"
+    for package in ("inference_engine", "lambdas"):
+        (source / package / "__pycache__").mkdir(parents=True)
+        (source / package / "__init__.py").write_text(f"NAME = {package!r}\n", encoding="utf-8")
+        (source / package / "__pycache__" / "x.pyc").write_bytes(b"")
+    settings = load_stage_config("prod").runtime_settings()
+    # When the code directory is built (twice: the second replaces the first)
+    out = tmp_path / "code"
+    (out / "old").mkdir(parents=True)
+    build_code(settings, out_dir=out, source_root=source)
+    # Then it holds the packages, no caches, nothing stale, and the settings as the Lambda reads them
+    assert sorted(p.name for p in out.iterdir()) == ["inference_engine", "lambdas", RUNTIME_SETTINGS_FILE]
+    assert not list(out.rglob("__pycache__"))
+    bundled = json.loads((out / RUNTIME_SETTINGS_FILE).read_text(encoding="utf-8"))
+    assert bundled["policy"]["stage"] == "prod"
+    assert [m["id"] for m in bundled["models"]] == [m.id for m in settings.models]
+
+
+def test_stage_assets_need_the_layer_and_rebuild_the_code(tmp_path: Path) -> None:
+    config = load_stage_config("dev")
+    with pytest.raises(PackagingError):
+        stage_assets(config, build_dir=tmp_path)
+    build_layer(LambdaPlatform.of(config), build_dir=tmp_path, requirements=["x"], runner=FakePip())
+    assets = stage_assets(config, build_dir=tmp_path)
+    assert assets.code_dir == tmp_path / "code" / "dev"
+    assert (assets.code_dir / "inference_engine" / "schema.py").is_file()
+    assert (assets.layer_dir / "python").is_dir()

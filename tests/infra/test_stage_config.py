@@ -1,0 +1,131 @@
+"""Stage config files: validated at synth by the engine's own schema, errors named by JSON path."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inference_engine.settings import RuntimeSettings
+from infra.stage_config import StageConfigError, known_stages, load_stage_config, parse_stage_config
+
+
+def _document(stage: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((Path("infra/config") / f"{stage}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def _error_paths(data: Any) -> list[str]:
+    with pytest.raises(StageConfigError) as raised:
+        parse_stage_config(data, source="test.json")
+    return [d.path for d in raised.value.details]
+
+
+def test_shipped_stages_are_dev_and_prod() -> None:
+    assert known_stages() == ["dev", "prod"]
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_shipped_configs_are_valid_and_embed_the_runtime_settings(stage: str) -> None:
+    # Given the file as shipped / When loaded
+    config = load_stage_config(stage)
+    # Then its runtime part is exactly what the Lambda will parse
+    runtime = config.runtime_settings()
+    assert RuntimeSettings.model_validate(json.loads(runtime.model_dump_json())) == runtime
+    assert runtime.policy.stage == stage
+    assert runtime.default_model_id is not None
+    assert runtime.model(runtime.default_model_id) is not None
+    providers = {m.provider.type for m in config.models}
+    assert providers == {"sagemaker", "bedrock"}
+
+
+def test_cross_account_is_enabled_in_dev_only() -> None:
+    assert load_stage_config("dev").policy.cross_account_enabled is True
+    prod = load_stage_config("prod")
+    assert prod.policy.cross_account_enabled is False
+    assert prod.cross_account_role_patterns() == []
+    assert all(m.cross_account is None for m in prod.models)
+
+
+def test_bad_model_config_fails_with_the_json_path_of_the_field() -> None:
+    # Given prod's config with an endpoint name SageMaker would reject
+    data = _document("prod")
+    index = next(i for i, m in enumerate(data["models"]) if m["provider"]["type"] == "sagemaker")
+    data["models"][index]["provider"]["endpoint_name"] = "bad name!"
+    # When it is parsed / Then the error names the file and the exact path
+    with pytest.raises(StageConfigError) as raised:
+        parse_stage_config(data, source="infra/config/prod.json")
+    assert [d.path for d in raised.value.details] == [f"models[{index}].provider.endpoint_name"]
+    assert str(raised.value).startswith("infra/config/prod.json: invalid stage config")
+    assert f"models[{index}].provider.endpoint_name: " in str(raised.value)
+
+
+def test_unknown_keys_are_rejected_at_any_depth() -> None:
+    data = _document("dev")
+    data["models"][0]["content_handler"] = {"output_path": "x", "typo": 1}
+    data["function"]["memroy_mb"] = 512
+    assert sorted(_error_paths(data)) == ["function.memroy_mb", "models[0].content_handler.typo"]
+
+
+def test_a_bad_prompt_template_is_caught_at_synth() -> None:
+    data = _document("dev")
+    data["models"][0]["prompt"] = {"template": "{% for m in messages %}{{ m.content }"}
+    assert _error_paths(data) == ["models[0].prompt.template"]
+
+
+def test_cross_account_model_is_refused_in_a_stage_that_does_not_allow_it() -> None:
+    data = _document("prod")
+    data["models"][0]["cross_account"] = {"role_arn": "arn:aws:iam::111122223333:role/model-studio-invoke-x"}
+    with pytest.raises(StageConfigError) as raised:
+        parse_stage_config(data)
+    assert [(d.path, d.message) for d in raised.value.details] == [
+        ("models[0].cross_account", "stage 'prod' does not allow cross-account roles")
+    ]
+
+
+def test_cross_account_role_must_match_the_allowed_patterns() -> None:
+    data = _document("dev")
+    data["models"][0]["cross_account"] = {"role_arn": "arn:aws:iam::111122223333:role/admin"}
+    assert _error_paths(data) == ["models[0].cross_account.role_arn"]
+
+
+def test_enabling_cross_account_requires_patterns_or_accounts() -> None:
+    data = _document("dev")
+    data["policy"]["allowed_role_arns"] = []
+    data["policy"]["allowed_account_ids"] = []
+    data["models"] = [m for m in data["models"] if "cross_account" not in m]
+    assert _error_paths(data) == ["policy.allowed_role_arns"]
+
+
+def test_duplicate_ids_and_unknown_default_model_are_named() -> None:
+    data = _document("prod")
+    data["models"].append(copy.deepcopy(data["models"][0]))
+    data["default_model_id"] = "nope"
+    assert _error_paths(data) == [f"models[{len(data['models']) - 1}].id", "default_model_id"]
+
+
+def test_iam_patterns_are_validated() -> None:
+    data = _document("dev")
+    data["iam"]["sagemaker_endpoint_name_patterns"] = ["ok-*", "bad/slash"]
+    data["iam"]["bedrock_arn_patterns"] = ["arn:aws:s3:::bucket/*"]
+    assert sorted(_error_paths(data)) == ["iam.bedrock_arn_patterns[0]", "iam.sagemaker_endpoint_name_patterns[1]"]
+
+
+def test_file_name_must_match_the_stage_inside(tmp_path: Path) -> None:
+    (tmp_path / "qa.json").write_text(json.dumps(_document("prod")), encoding="utf-8")
+    with pytest.raises(StageConfigError) as raised:
+        load_stage_config("qa", config_dir=tmp_path)
+    assert [d.path for d in raised.value.details] == ["policy.stage"]
+
+
+def test_missing_stage_and_broken_json_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "dev.json").write_text('{"region": ', encoding="utf-8")
+    with pytest.raises(StageConfigError, match=r"no stage config .*staging\.json \(known stages: dev\)"):
+        load_stage_config("staging", config_dir=tmp_path)
+    with pytest.raises(StageConfigError, match=r"not valid JSON \(line 1, column 12\)"):
+        load_stage_config("dev", config_dir=tmp_path)
+    with pytest.raises(StageConfigError, match="not a valid stage name"):
+        load_stage_config("../etc/passwd", config_dir=tmp_path)
