@@ -220,6 +220,11 @@ class LocalApiHandler(BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             return
+        target = self.headers.get("X-Amz-Target") or ""
+        if target.endswith(".RevokeToken"):
+            # moto does not implement RevokeToken (sign-out); Cognito answers an empty 200 for a valid request.
+            self._send(200, {"Content-Type": "application/x-amz-json-1.1"}, b"{}")
+            return
         forwarded = {
             k: v for k, v in self.headers.items() if k.lower() in {"content-type", "x-amz-target", "x-amz-user-agent"}
         }

@@ -1,0 +1,316 @@
+/** Test panel: prompt or chat messages, "Preview request" (admins), "Invoke" (streamed or buffered). */
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import ColumnLayout from "@cloudscape-design/components/column-layout";
+import Container from "@cloudscape-design/components/container";
+import ExpandableSection from "@cloudscape-design/components/expandable-section";
+import FormField from "@cloudscape-design/components/form-field";
+import Header from "@cloudscape-design/components/header";
+import KeyValuePairs from "@cloudscape-design/components/key-value-pairs";
+import SegmentedControl from "@cloudscape-design/components/segmented-control";
+import Select from "@cloudscape-design/components/select";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import StatusIndicator from "@cloudscape-design/components/status-indicator";
+import Textarea from "@cloudscape-design/components/textarea";
+import Toggle from "@cloudscape-design/components/toggle";
+import { useRef, useState } from "react";
+import type { ApiClient } from "../api/client";
+import { toErrorBody } from "../api/errors";
+import type { ChatMessage, ErrorBody, InvokeResponse, Me, ValidateResponse } from "../api/types";
+import { buildInvokeRequest, inputProblem, type InvokeTarget, type TestInput } from "../model-editor/invokeRequest";
+import { stringifyJson } from "../model-editor/json";
+import type { FieldError } from "../model-editor/paths";
+import { ErrorAlert } from "./ErrorAlert";
+
+export interface TestPanelProps {
+  api: ApiClient;
+  me: Me;
+  target: InvokeTarget | null;
+  /** Why the target cannot be sent (e.g. the edited config is invalid), or null. */
+  blockedReason: string | null;
+  streamingSupported: boolean;
+  onServerErrors?: (errors: FieldError[]) => void;
+}
+
+type InvokeResult = InvokeResponse & { streamed: boolean };
+
+const ROLE_OPTIONS = [
+  { value: "user", label: "user" },
+  { value: "assistant", label: "assistant" },
+  { value: "system", label: "system" },
+];
+
+function JsonBlock({ value, testId }: { value: unknown; testId?: string }) {
+  return (
+    <Box variant="code">
+      <pre className="ms-pre" data-testid={testId}>
+        {typeof value === "string" ? value : stringifyJson(value)}
+      </pre>
+    </Box>
+  );
+}
+
+function PreviewResult({ preview }: { preview: ValidateResponse }) {
+  return (
+    <Container header={<Header variant="h3">Request preview</Header>} data-testid="preview-result">
+      <SpaceBetween size="m">
+        <KeyValuePairs
+          columns={3}
+          items={[
+            { label: "Operation", value: preview.request.operation },
+            { label: "Estimated input tokens", value: String(preview.estimated_input_tokens) },
+            { label: "Streaming", value: preview.streaming ? "Supported" : "Not supported" },
+          ]}
+        />
+        <FormField label="Rendered prompt" stretch>
+          <JsonBlock value={preview.rendered_prompt ?? "(no prompt: the API sends messages)"} testId="preview-rendered-prompt" />
+        </FormField>
+        <FormField label="Request parameters" stretch>
+          <JsonBlock value={preview.request.params} testId="preview-request-params" />
+        </FormField>
+        <FormField label="Request body" stretch>
+          <JsonBlock value={preview.request.body} testId="preview-request-body" />
+        </FormField>
+      </SpaceBetween>
+    </Container>
+  );
+}
+
+function InvokeResultView({ result, streamingText, running }: { result: InvokeResult | null; streamingText: string; running: boolean }) {
+  const output = result ? result.output : streamingText;
+  const usage = result?.usage;
+  return (
+    <Container header={<Header variant="h3">Result</Header>} data-testid="invoke-result">
+      <SpaceBetween size="m">
+        <div aria-live="polite" aria-busy={running}>
+          <Box variant="code">
+            <pre className="ms-pre" data-testid="invoke-output">
+              {output}
+            </pre>
+          </Box>
+        </div>
+        {running && <StatusIndicator type="loading">Generating…</StatusIndicator>}
+        {result && (
+          <KeyValuePairs
+            columns={3}
+            items={[
+              { label: "Latency", value: <span data-testid="invoke-latency">{Math.round(result.latency_ms)} ms</span> },
+              {
+                label: "Tokens",
+                value: (
+                  <span data-testid="invoke-usage">
+                    {usage?.input_tokens ?? "?"} in / {usage?.output_tokens ?? "?"} out{usage?.estimated ? " (estimated)" : ""}
+                  </span>
+                ),
+              },
+              { label: "Stop reason", value: result.stop_reason ?? "-" },
+              { label: "Model", value: result.model_id },
+              { label: "Request id", value: result.request_id },
+              { label: "Delivery", value: result.streamed ? "Streamed" : "Buffered" },
+            ]}
+          />
+        )}
+        {result?.debug && (
+          <ExpandableSection headerText="Raw response and request (debug)" data-testid="invoke-debug">
+            <SpaceBetween size="s">
+              <FormField label="Raw response" stretch>
+                <JsonBlock value={result.debug.raw_response} testId="invoke-raw-response" />
+              </FormField>
+              <FormField label="Request body sent" stretch>
+                <JsonBlock value={result.debug.request_body} />
+              </FormField>
+              {result.debug.rendered_prompt !== null && (
+                <FormField label="Rendered prompt" stretch>
+                  <JsonBlock value={result.debug.rendered_prompt} />
+                </FormField>
+              )}
+            </SpaceBetween>
+          </ExpandableSection>
+        )}
+      </SpaceBetween>
+    </Container>
+  );
+}
+
+export function TestPanel({ api, me, target, blockedReason, streamingSupported, onServerErrors }: TestPanelProps) {
+  const [input, setInput] = useState<TestInput>({
+    mode: "prompt",
+    prompt: "",
+    system: "",
+    messages: [{ role: "user", content: "" }],
+  });
+  const [stream, setStream] = useState(true);
+  const [debug, setDebug] = useState(false);
+  const [busy, setBusy] = useState<"preview" | "invoke" | null>(null);
+  const [preview, setPreview] = useState<ValidateResponse | null>(null);
+  const [result, setResult] = useState<InvokeResult | null>(null);
+  const [streamingText, setStreamingText] = useState("");
+  const [error, setError] = useState<ErrorBody | null>(null);
+  const abort = useRef<AbortController | null>(null);
+
+  const problem = target === null ? "Choose a model." : (blockedReason ?? inputProblem(input));
+  const useStream = stream && streamingSupported;
+  const options = { isAdmin: me.is_admin, stream: useStream, debug };
+
+  const setMessage = (index: number, patch: Partial<ChatMessage>) =>
+    setInput((current) => ({
+      ...current,
+      messages: current.messages.map((message, i) => (i === index ? { ...message, ...patch } : message)),
+    }));
+
+  const report = (caught: unknown) => {
+    const body = toErrorBody(caught);
+    setError(body);
+    if (body.details?.length && onServerErrors) onServerErrors(body.details.map(({ path, message }) => ({ path, message })));
+  };
+
+  const runPreview = async () => {
+    if (!target || problem) return;
+    setBusy("preview");
+    setError(null);
+    try {
+      setPreview(await api.validate(buildInvokeRequest(target, input, options)));
+    } catch (caught) {
+      setPreview(null);
+      report(caught);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const runInvoke = async () => {
+    if (!target || problem) return;
+    const controller = new AbortController();
+    abort.current = controller;
+    setBusy("invoke");
+    setError(null);
+    setResult(null);
+    setStreamingText("");
+    try {
+      const body = buildInvokeRequest(target, input, options);
+      if (useStream) {
+        let text = "";
+        const answer = await api.invokeStream(
+          body,
+          (delta) => {
+            text += delta;
+            setStreamingText(text);
+          },
+          controller.signal,
+        );
+        setResult(answer);
+      } else {
+        setResult({ ...(await api.invoke(body, controller.signal)), streamed: false });
+      }
+    } catch (caught) {
+      report(caught);
+    } finally {
+      abort.current = null;
+      setBusy(null);
+    }
+  };
+
+  return (
+    <Container
+      header={<Header variant="h2" description="Send a test request to the selected model.">Test</Header>}
+      data-testid="test-panel"
+    >
+      <SpaceBetween size="l">
+        <FormField label="Input">
+          <SegmentedControl
+            label="Input mode"
+            selectedId={input.mode}
+            options={[
+              { id: "prompt", text: "Prompt" },
+              { id: "chat", text: "Chat messages" },
+            ]}
+            onChange={({ detail }) => setInput((current) => ({ ...current, mode: detail.selectedId as TestInput["mode"] }))}
+          />
+        </FormField>
+        <FormField label="System prompt" description="Optional." stretch>
+          <Textarea value={input.system} rows={2} onChange={({ detail }) => setInput((c) => ({ ...c, system: detail.value }))} />
+        </FormField>
+        {input.mode === "prompt" ? (
+          <FormField label="Prompt" stretch>
+            <Textarea value={input.prompt} rows={4} onChange={({ detail }) => setInput((c) => ({ ...c, prompt: detail.value }))} />
+          </FormField>
+        ) : (
+          <SpaceBetween size="s">
+            {input.messages.map((message, index) => (
+              <ColumnLayout columns={1} key={index}>
+                <SpaceBetween size="xs">
+                  <SpaceBetween size="xs" direction="horizontal">
+                    <Select
+                      ariaLabel={`Role of message ${index + 1}`}
+                      selectedOption={ROLE_OPTIONS.find((option) => option.value === message.role) ?? null}
+                      options={ROLE_OPTIONS}
+                      onChange={({ detail }) => setMessage(index, { role: detail.selectedOption.value as ChatMessage["role"] })}
+                    />
+                    <Button
+                      variant="icon"
+                      iconName="remove"
+                      ariaLabel={`Remove message ${index + 1}`}
+                      disabled={input.messages.length === 1}
+                      onClick={() =>
+                        setInput((c) => ({ ...c, messages: c.messages.filter((_, i) => i !== index) }))
+                      }
+                    />
+                  </SpaceBetween>
+                  <Textarea
+                    ariaLabel={`Content of message ${index + 1}`}
+                    value={message.content}
+                    rows={2}
+                    onChange={({ detail }) => setMessage(index, { content: detail.value })}
+                  />
+                </SpaceBetween>
+              </ColumnLayout>
+            ))}
+            <Button
+              iconName="add-plus"
+              onClick={() =>
+                setInput((c) => {
+                  const last = c.messages[c.messages.length - 1];
+                  const role: ChatMessage["role"] = last?.role === "user" ? "assistant" : "user";
+                  return { ...c, messages: [...c.messages, { role, content: "" }] };
+                })
+              }
+            >
+              Add message
+            </Button>
+          </SpaceBetween>
+        )}
+        <SpaceBetween size="m" direction="horizontal">
+          <Toggle checked={useStream} disabled={!streamingSupported} onChange={({ detail }) => setStream(detail.checked)}>
+            Stream response{streamingSupported ? "" : " (this model does not stream)"}
+          </Toggle>
+          {me.is_admin && (
+            <Toggle checked={debug} onChange={({ detail }) => setDebug(detail.checked)}>
+              Include debug details
+            </Toggle>
+          )}
+        </SpaceBetween>
+        <SpaceBetween size="xs" direction="horizontal">
+          {me.is_admin && (
+            <Button onClick={() => void runPreview()} loading={busy === "preview"} disabled={problem !== null || busy !== null}>
+              Preview request
+            </Button>
+          )}
+          <Button variant="primary" onClick={() => void runInvoke()} loading={busy === "invoke"} disabled={problem !== null || busy !== null}>
+            Invoke
+          </Button>
+          {busy === "invoke" && <Button onClick={() => abort.current?.abort()}>Cancel</Button>}
+        </SpaceBetween>
+        {problem && (
+          <Box color="text-status-inactive" data-testid="invoke-blocked-reason">
+            {problem}
+          </Box>
+        )}
+        {error && <ErrorAlert error={error} />}
+        {preview && <PreviewResult preview={preview} />}
+        {(result !== null || busy === "invoke" || streamingText !== "") && (
+          <InvokeResultView result={result} streamingText={streamingText} running={busy === "invoke"} />
+        )}
+      </SpaceBetween>
+    </Container>
+  );
+}

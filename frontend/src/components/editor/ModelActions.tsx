@@ -1,0 +1,242 @@
+/** Save (with optimistic locking and conflict handling), delete, export / import, copy. */
+import Box from "@cloudscape-design/components/box";
+import Button from "@cloudscape-design/components/button";
+import CopyToClipboard from "@cloudscape-design/components/copy-to-clipboard";
+import Flashbar, { type FlashbarProps } from "@cloudscape-design/components/flashbar";
+import Modal from "@cloudscape-design/components/modal";
+import SpaceBetween from "@cloudscape-design/components/space-between";
+import { useRef, useState } from "react";
+import type { ApiClient } from "../../api/client";
+import { ApiError, toErrorBody } from "../../api/errors";
+import type { ErrorBody, ModelSummary } from "../../api/types";
+import { saveRequestFor } from "../../model-editor/editorState";
+import { exportFileName, exportText, parseImportedConfig } from "../../model-editor/exportImport";
+import type { FieldError } from "../../model-editor/paths";
+import { ErrorAlert } from "../ErrorAlert";
+import { useEditor } from "./EditorContext";
+
+export interface ModelActionsProps {
+  api: ApiClient;
+  models: ModelSummary[];
+  region: string;
+  canSave: boolean;
+  blockedReason: string | null;
+  onModelsChanged: (selectId?: string) => Promise<void>;
+  onServerErrors: (errors: FieldError[]) => void;
+}
+
+type Notice = { type: "success" | "info"; text: string } | { type: "error"; error: ErrorBody };
+
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  URL.revokeObjectURL(url);
+}
+
+export function ModelActions({ api, models, region, canSave, blockedReason, onModelsChanged, onServerErrors }: ModelActionsProps) {
+  const { state, dispatch } = useEditor();
+  const [busy, setBusy] = useState<"save" | "delete" | "reload" | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [conflict, setConflict] = useState<{ id: string; currentVersion: number | null } | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const draftId = typeof state.draft.id === "string" ? state.draft.id : "";
+
+  const fail = (error: unknown) => {
+    const body = toErrorBody(error);
+    setNotice({ type: "error", error: body });
+    if (body.details?.length) onServerErrors(body.details.map(({ path, message }) => ({ path, message })));
+  };
+
+  const save = async () => {
+    const { id, body } = saveRequestFor(state);
+    if (models.some((model) => model.id === id && model.source === "predefined")) {
+      onServerErrors([{ path: "id", message: "belongs to a predefined model; choose another id to save" }]);
+      setNotice({ type: "error", error: { error: "conflict", message: `"${id}" is a predefined model: choose another id.` } });
+      return;
+    }
+    setBusy("save");
+    setNotice(null);
+    try {
+      const saved = await api.saveModel(id, body);
+      dispatch({ type: "saved", id: saved.id, version: saved.version });
+      setNotice({ type: "success", text: `Saved model "${saved.id}" (version ${saved.version}).` });
+      await onModelsChanged();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) {
+        setConflict({ id, currentVersion: typeof error.body.current_version === "number" ? error.body.current_version : null });
+      } else {
+        fail(error);
+      }
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const resolveConflict = async (keepChanges: boolean) => {
+    if (!conflict) return;
+    setBusy("reload");
+    try {
+      const latest = await api.getModel(conflict.id);
+      if (latest.source !== "saved" || latest.version === null) {
+        onServerErrors([{ path: "id", message: "belongs to a predefined model; choose another id to save" }]);
+        setNotice({ type: "error", error: { error: "conflict", message: `"${conflict.id}" is a predefined model: choose another id.` } });
+      } else {
+        dispatch({
+          type: "rebase",
+          id: conflict.id,
+          config: latest.config,
+          version: latest.version,
+          keepChanges,
+          originBaseId: latest.base_model_id ?? null,
+        });
+        setNotice({
+          type: "info",
+          text: keepChanges
+            ? `Your changes were applied on top of version ${latest.version}. Review them and save again.`
+            : `Reloaded version ${latest.version}; your changes were discarded.`,
+        });
+      }
+      setConflict(null);
+    } catch (error) {
+      setConflict(null);
+      fail(error);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const remove = async () => {
+    const target = state.saveTarget;
+    if (!target) return;
+    setBusy("delete");
+    try {
+      await api.deleteModel(target.id, target.version);
+      setConfirmDelete(false);
+      dispatch({ type: "scratch", region });
+      setNotice({ type: "success", text: `Deleted model "${target.id}".` });
+      await onModelsChanged();
+    } catch (error) {
+      setConfirmDelete(false);
+      if (error instanceof ApiError && error.status === 409) {
+        setConflict({ id: target.id, currentVersion: error.body.current_version ?? null });
+      } else {
+        fail(error);
+      }
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const importFile = async (file: File | undefined) => {
+    if (!file) return;
+    const parsed = parseImportedConfig(await file.text());
+    if ("error" in parsed) {
+      setNotice({ type: "error", error: { error: "import_failed", message: parsed.error } });
+    } else {
+      dispatch({ type: "import", config: parsed.config });
+      setNotice({ type: "info", text: `Imported ${file.name} as a new config (no base model).` });
+    }
+    if (fileInput.current) fileInput.current.value = "";
+  };
+
+  const flash: FlashbarProps.MessageDefinition[] =
+    notice && notice.type !== "error"
+      ? [{ type: notice.type, content: notice.text, dismissible: true, dismissLabel: "Dismiss", onDismiss: () => setNotice(null), id: "notice" }]
+      : [];
+
+  return (
+    <SpaceBetween size="s">
+      <SpaceBetween size="xs" direction="horizontal">
+        <Button variant="primary" onClick={() => void save()} loading={busy === "save"} disabled={!canSave || !draftId}>
+          {state.saveTarget && state.saveTarget.id === draftId ? "Update model" : "Save model"}
+        </Button>
+        {state.saveTarget && (
+          <Button onClick={() => setConfirmDelete(true)} disabled={busy !== null}>
+            Delete model
+          </Button>
+        )}
+        <Button onClick={() => download(exportFileName(state.draft), exportText(state.draft))} iconName="download">
+          Export JSON
+        </Button>
+        <Button onClick={() => fileInput.current?.click()} iconName="upload">
+          Import JSON
+        </Button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/json,.json"
+          aria-label="Import model config file"
+          data-testid="import-file-input"
+          hidden
+          onChange={(event) => void importFile(event.target.files?.[0])}
+        />
+        <CopyToClipboard
+          variant="button"
+          textToCopy={exportText(state.draft)}
+          copyButtonText="Copy config"
+          copySuccessText="Config copied"
+          copyErrorText="Could not copy the config"
+        />
+      </SpaceBetween>
+      {!canSave && blockedReason && (
+        <Box color="text-status-error" data-testid="save-blocked-reason">
+          {blockedReason}
+        </Box>
+      )}
+      <Flashbar items={flash} />
+      {notice?.type === "error" && <ErrorAlert error={notice.error} />}
+      <Modal
+        visible={conflict !== null}
+        onDismiss={() => setConflict(null)}
+        header="The model changed since you loaded it"
+        data-testid="conflict-modal"
+        footer={
+          <Box float="right">
+            <SpaceBetween size="xs" direction="horizontal">
+              <Button variant="link" onClick={() => setConflict(null)}>
+                Cancel
+              </Button>
+              <Button onClick={() => void resolveConflict(false)} loading={busy === "reload"}>
+                Reload latest
+              </Button>
+              <Button variant="primary" onClick={() => void resolveConflict(true)} loading={busy === "reload"}>
+                Merge my changes
+              </Button>
+            </SpaceBetween>
+          </Box>
+        }
+      >
+        Someone saved &quot;{conflict?.id}&quot;
+        {conflict?.currentVersion !== null && conflict?.currentVersion !== undefined ? ` (now version ${conflict.currentVersion})` : ""}{" "}
+        after you loaded it. <strong>Reload latest</strong> discards your edits; <strong>Merge my changes</strong> applies
+        your edits on top of the latest version so you can review them and save again.
+      </Modal>
+      <Modal
+        visible={confirmDelete}
+        onDismiss={() => setConfirmDelete(false)}
+        header="Delete model"
+        data-testid="delete-modal"
+        footer={
+          <Box float="right">
+            <SpaceBetween size="xs" direction="horizontal">
+              <Button variant="link" onClick={() => setConfirmDelete(false)}>
+                Cancel
+              </Button>
+              <Button variant="primary" onClick={() => void remove()} loading={busy === "delete"}>
+                Delete
+              </Button>
+            </SpaceBetween>
+          </Box>
+        }
+      >
+        Delete &quot;{state.saveTarget?.id}&quot;? It disappears from the model list for every user.
+      </Modal>
+    </SpaceBetween>
+  );
+}

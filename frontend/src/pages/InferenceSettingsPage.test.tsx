@@ -1,0 +1,115 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { ADMIN_ME, ADMIN_MODELS, DETAILS, USER_ME, USER_MODELS } from "../test/fixtures/models";
+import { json } from "../test/fakeApi";
+import { chooseOption, optionLabels, renderPage, selectByLabel } from "../test/renderPage";
+
+describe("non-admin view", () => {
+  it("shows the model select and the test panel only, without Custom or privileged tags", async () => {
+    // Given a plain user
+    const page = await renderPage({ me: USER_ME, models: USER_MODELS });
+    // Then the model list has the models but no Custom option
+    expect(optionLabels(page, "LLM model")).toEqual(["Claude 3 Haiku", "Llama 3 (TGI)", "Llama 3 cold"]);
+    // And the default model is selected, with its tags
+    const trigger = selectByLabel(page, "LLM model").findTrigger().getElement();
+    expect(trigger).toHaveTextContent("Claude 3 Haiku");
+    // And no editor, preview or debug control is rendered
+    expect(screen.queryByTestId("section-model")).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Preview request" })).not.toBeInTheDocument();
+    expect(screen.queryByText("Include debug details")).not.toBeInTheDocument();
+    expect(screen.getByTestId("test-panel")).toBeInTheDocument();
+    // And the schema (admin editor) was never fetched
+    expect(page.requests.map((r) => r.path)).toEqual(["/me", "/models"]);
+  });
+
+  it("invokes with the model id only", async () => {
+    const answer = { output: "Paris.", usage: { input_tokens: 5, output_tokens: 2, estimated: true }, latency_ms: 120, model_id: "claude-haiku", request_id: "req-1" };
+    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke": () => json(200, answer) } });
+    await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "Capital of France?");
+    await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+    expect(await screen.findByTestId("invoke-output")).toHaveTextContent("Paris.");
+    expect(screen.getByTestId("invoke-latency")).toHaveTextContent("120 ms");
+    expect(screen.getByTestId("invoke-usage")).toHaveTextContent("5 in / 2 out (estimated)");
+    const sent = page.requests.find((r) => r.path === "/invoke");
+    // Buffered JSON fallback answered a streaming request: the body carries no privileged field.
+    expect(sent?.body).toEqual({ model_id: "claude-haiku", prompt: "Capital of France?", stream: true });
+  });
+
+  it("sends chat messages and the system prompt", async () => {
+    const answer = { output: "Rome.", usage: { input_tokens: 9, output_tokens: 1, estimated: false }, latency_ms: 80, model_id: "tgi-llama", request_id: "r2" };
+    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke": () => json(200, answer) } });
+    // Given the non-streaming TGI model and the chat mode
+    await chooseOption(page, "LLM model", "tgi-llama");
+    page.wrapper.findSegmentedControl()!.findSegments()[1]!.click();
+    await page.user.type(screen.getByRole("textbox", { name: "System prompt" }), "Be brief.");
+    await page.user.type(screen.getByRole("textbox", { name: "Content of message 1" }), "Capital of France?");
+    await page.user.click(screen.getByRole("button", { name: "Add message" }));
+    await page.user.type(screen.getByRole("textbox", { name: "Content of message 2" }), "Paris.");
+    await page.user.click(screen.getByRole("button", { name: "Add message" }));
+    await page.user.type(screen.getByRole("textbox", { name: "Content of message 3" }), "And of Italy?");
+    // When invoked
+    await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+    // Then the body carries the conversation, without streaming (the model does not stream)
+    expect(await screen.findByTestId("invoke-output")).toHaveTextContent("Rome.");
+    expect(page.requests.find((r) => r.path === "/invoke")?.body).toEqual({
+      model_id: "tgi-llama",
+      messages: [
+        { role: "user", content: "Capital of France?" },
+        { role: "assistant", content: "Paris." },
+        { role: "user", content: "And of Italy?" },
+      ],
+      system: "Be brief.",
+    });
+  });
+
+  it("shows the rule of a 403 readably", async () => {
+    const denied = { error: "forbidden", message: "Overrides are for administrators.", rule: "admin_only" };
+    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke": () => json(403, denied) } });
+    await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "x");
+    await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+    const alert = await screen.findByTestId("error-alert");
+    expect(alert).toHaveTextContent("Overrides are for administrators.");
+    expect(within(alert).getByTestId("error-rule")).toHaveTextContent("admin_only");
+  });
+
+  it("signs out when the API answers 401", async () => {
+    const fake = { me: USER_ME, models: USER_MODELS, routes: { "GET /me": () => json(401, { message: "Unauthorized" }) } };
+    const { render } = await import("@testing-library/react");
+    const { createFakeApi } = await import("../test/fakeApi");
+    const { InferenceSettingsPage } = await import("./InferenceSettingsPage");
+    let signedOut = 0;
+    render(<InferenceSettingsPage api={createFakeApi(fake).api} region="us-east-1" onSignOut={() => (signedOut += 1)} />);
+    await waitFor(() => expect(signedOut).toBe(1));
+  });
+});
+
+describe("admin view", () => {
+  it("lists predefined and saved models with tags, plus Custom", async () => {
+    const page = await renderPage({ me: ADMIN_ME, models: ADMIN_MODELS, details: DETAILS });
+    expect(optionLabels(page, "LLM model")).toEqual(["Claude 3 Haiku", "Llama 3 (TGI)", "Llama 3 cold", "Custom…"]);
+    const select = selectByLabel(page, "LLM model");
+    select.openDropdown();
+    const tags = select
+      .findDropdown()
+      .findOptions()
+      .map((option) => (option.findTags() ?? []).map((tag) => tag.getElement().textContent));
+    select.closeDropdown();
+    expect(tags.slice(0, 3)).toEqual([
+      ["Bedrock", "anthropic.claude-3-haiku-20240307-v1:0", "Default"],
+      ["SageMaker", "llama3-tgi"],
+      ["SageMaker", "llama3-tgi"],
+    ]);
+  });
+
+  it("Custom opens the editor prefilled from the selected model", async () => {
+    // Given an admin with the default (Bedrock) model selected
+    const page = await renderPage({ me: ADMIN_ME, models: ADMIN_MODELS, details: DETAILS });
+    // When Custom is chosen
+    await chooseOption(page, "LLM model", "__custom__");
+    // Then the editor opens with that model as the base and its fields filled
+    expect(await screen.findByLabelText("Bedrock model id")).toHaveValue("anthropic.claude-3-haiku-20240307-v1:0");
+    expect(selectByLabel(page, "Base model").findTrigger().getElement()).toHaveTextContent("Claude 3 Haiku");
+    expect(screen.getByLabelText("Model id")).toHaveValue("claude-haiku");
+    expect(page.requests.map((r) => r.path)).toEqual(expect.arrayContaining(["/schema/model-config", "/models/claude-haiku"]));
+  });
+});

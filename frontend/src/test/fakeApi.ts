@@ -1,0 +1,64 @@
+/** A fake of the HTTP API behind ``fetch``: routes by method + path and records every request. */
+import schema from "./fixtures/model-config.schema.json";
+import { ApiClient } from "../api/client";
+import type { Me, ModelDetail, ModelSummary } from "../api/types";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export type Handler = (request: RecordedRequest) => Response | Promise<Response>;
+
+export function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+export function eventStream(frames: { event: string; data: unknown }[]): Response {
+  const text = frames.map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join("");
+  const bytes = new TextEncoder().encode(text);
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      // Split mid-frame to exercise the incremental parser.
+      const cut = Math.floor(bytes.length / 2);
+      controller.enqueue(bytes.slice(0, cut));
+      controller.enqueue(bytes.slice(cut));
+      controller.close();
+    },
+  });
+  return new Response(stream, { status: 200, headers: { "Content-Type": "text/event-stream" } });
+}
+
+export interface FakeApiOptions {
+  me: Me;
+  models: ModelSummary[];
+  details?: Record<string, ModelDetail>;
+  routes?: Record<string, Handler>;
+}
+
+export function createFakeApi(options: FakeApiOptions) {
+  const requests: RecordedRequest[] = [];
+  const routes: Record<string, Handler> = {
+    "GET /me": () => json(200, options.me),
+    "GET /models": () => json(200, { models: options.models }),
+    "GET /schema/model-config": () => json(200, schema),
+    ...options.routes,
+  };
+  const fetchImpl = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(String(input));
+    const path = `${url.pathname.replace(/^\/api/, "")}${url.search}`;
+    const method = init?.method ?? "GET";
+    const headers = { ...(init?.headers as Record<string, string> | undefined) };
+    const request: RecordedRequest = { method, path, headers, body: init?.body ? JSON.parse(String(init.body)) : undefined };
+    requests.push(request);
+    const exact = routes[`${method} ${path}`] ?? routes[`${method} ${url.pathname.replace(/^\/api/, "")}`];
+    if (exact) return exact(request);
+    const detail = method === "GET" && path.startsWith("/models/") ? options.details?.[decodeURIComponent(path.slice(8))] : undefined;
+    if (detail) return json(200, detail);
+    return json(404, { error: "not_found", message: `No route for ${method} ${path}` });
+  };
+  const api = new ApiClient({ baseUrl: "http://ui.test/api", getToken: async () => "id-token-123", fetchImpl });
+  return { api, requests, routes, fetchImpl };
+}

@@ -1,0 +1,31 @@
+import "@testing-library/jest-dom/vitest";
+import { cleanup, configure } from "@testing-library/react";
+import { captureOwnerStack } from "react";
+import { afterEach, beforeEach, vi } from "vitest";
+
+// Tell React this is a test environment: Cloudscape's test utils and Testing Library wrap events in act().
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+// Lazy chunks (the editor, Ajv, the Jinja preview) compile on first use: allow for a busy CI machine.
+configure({ asyncUtilTimeout: 10_000 });
+
+// A test that logs an error or a warning (React warnings, Cloudscape dev warnings) fails.
+// DEBUG_CONSOLE=1 npm test prints each one with the React owner stack, to find where it comes from.
+let problems: string[] = [];
+
+beforeEach(() => {
+  problems = [];
+  for (const level of ["error", "warn"] as const) {
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      problems.push(`console.${level}: ${args.map(String).join(" ")}`);
+      if (process.env.DEBUG_CONSOLE) process.stderr.write(`${JSON.stringify(args)}\n${captureOwnerStack?.() ?? ""}\n`);
+    });
+  }
+});
+
+afterEach(() => {
+  cleanup();
+  const seen = problems;
+  problems = [];
+  if (seen.length) throw new Error(`Unexpected console output:\n${seen.join("\n")}`);
+});
