@@ -6,7 +6,9 @@
   cached per ``(role_arn, external_id, session_name, region)`` as botocore ``RefreshableCredentials``
   and refreshed before they expire: one ``AssumeRole`` per role, caller and credential lifetime.
 - Every client has adaptive retries and explicit connect/read timeouts.
-- Nothing is created at import time; the base ``boto3.Session`` is injected or made on first use.
+- Nothing is created at import time; the base ``boto3.Session`` is injected, or a plain ``botocore``
+  session is made on first use: ``boto3`` itself (and the ``s3transfer`` it imports) is never imported
+  unless a caller asks for ``.session``, which keeps the Lambda's cold start shorter.
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, RefreshableCredentials
@@ -28,6 +29,9 @@ from botocore.utils import parse_timestamp
 
 from inference_engine.errors import CredentialsError, UpstreamThrottledError, UpstreamTimeoutError
 from inference_engine.schema import CrossAccount
+
+if TYPE_CHECKING:
+    import boto3
 
 Service = Literal["sagemaker-runtime", "bedrock-runtime", "sts", "dynamodb"]
 SESSION_NAME_PREFIX = "ie-"
@@ -106,6 +110,13 @@ class _Lru(OrderedDict[Any, Any]):
         return value
 
 
+def _new_client(source: Any, service: str, region: str, endpoint_url: str | None, config: Config) -> Any:
+    """A client from a ``botocore`` session (``create_client``) or an injected ``boto3.Session`` (``client``)."""
+    if isinstance(source, botocore.session.Session):
+        return source.create_client(service, region_name=region, endpoint_url=endpoint_url, config=config)
+    return source.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
+
+
 class ClientFactory:
     """Builds and caches boto3 clients, assuming cross-account roles when a model asks for one."""
 
@@ -119,6 +130,7 @@ class ClientFactory:
         cache_size: int = 256,
     ) -> None:
         self._session = session
+        self._core: botocore.session.Session | None = None  # the base session when none was injected
         self._settings = settings or ClientSettings()
         self._config = self._settings.botocore_config()
         self._endpoint_urls = dict(endpoint_urls or {})
@@ -130,10 +142,21 @@ class ClientFactory:
 
     @property
     def session(self) -> boto3.Session:
+        """The base ``boto3.Session``: the injected one, or one around the factory's own ``botocore`` session."""
         with self._lock:
             if self._session is None:
-                self._session = boto3.Session()
+                import boto3  # noqa: PLC0415 - only when asked for: the factory itself needs botocore alone
+
+                self._session = boto3.Session(botocore_session=self._base())
             return self._session
+
+    def _base(self) -> Any:
+        """Where clients without a role come from: the injected ``boto3.Session`` or a ``botocore`` session."""
+        if self._session is not None:
+            return self._session
+        if self._core is None:
+            self._core = botocore.session.Session()
+        return self._core
 
     def client(
         self,
@@ -156,13 +179,12 @@ class ClientFactory:
             cached = self._clients.recall(key)
             if cached is not None:
                 return cached
-            session = self._role_session(role, cross_account) if role and cross_account else self.session
-            client = session.client(service, region_name=region, endpoint_url=url, config=self._config)
-            return self._clients.remember(key, client)
+            source = self._role_session(role, cross_account) if role and cross_account else self._base()
+            return self._clients.remember(key, _new_client(source, service, region, url, self._config))
 
     # --- assumed roles -------------------------------------------------------------------------
 
-    def _role_session(self, role: RoleKey, cross_account: CrossAccount) -> boto3.Session:
+    def _role_session(self, role: RoleKey, cross_account: CrossAccount) -> botocore.session.Session:
         cached = self._role_sessions.recall(role)
         if cached is not None:
             return cached  # type: ignore[no-any-return]
@@ -181,8 +203,9 @@ class ClientFactory:
             mandatory_timeout=mandatory,
         )
         core = botocore.session.Session()
+        core.set_config_variable("region", role.region)
         core.register_component("credential_provider", CredentialResolver([_StaticProvider(credentials)]))
-        return self._role_sessions.remember(role, boto3.Session(botocore_session=core, region_name=role.region))  # type: ignore[no-any-return]
+        return self._role_sessions.remember(role, core)  # type: ignore[no-any-return]
 
     def _assume(self, role: RoleKey, duration_s: int) -> dict[str, str]:
         sts = self.client("sts", role.region)

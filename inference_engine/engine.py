@@ -116,7 +116,7 @@ def prepare(config: ModelConfig, conversation: Conversation, *, stream: bool = F
         body = render_request(config.content_handler.request_template, variables)
         estimate = estimate_tokens(rendered_prompt if config.prompt.template else conversation.all_text())
         if isinstance(provider, SageMakerProvider):
-            params = sagemaker.request_params(provider)
+            params = sagemaker.request_params(provider, stream=stream)
             body_bytes = serialize_body(body, provider.content_type)
             operation = sagemaker.INVOKE_STREAM if stream else sagemaker.INVOKE
             service = "sagemaker-runtime"

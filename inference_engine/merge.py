@@ -57,7 +57,13 @@ def check_patch(patch: Any, *, path: str = "override") -> Mapping[str, Any]:
             f"The override must be a JSON object (a merge patch), not {kind}.",
             details=[ErrorDetail(path, f"expected an object, got {kind}", "model_type")],
         )
-    size = len(json.dumps(patch, ensure_ascii=False).encode())
+    try:
+        size = len(json.dumps(patch, ensure_ascii=False).encode())
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the request JSON) cannot become UTF-8
+        raise ConfigValidationError(
+            "The override contains text that is not valid Unicode (a lone surrogate).",
+            details=[ErrorDetail(path, "contains a lone surrogate", "string_unicode")],
+        ) from None
     if size > MAX_PATCH_BYTES:
         raise ConfigValidationError(
             f"The override is {size} bytes; the limit is {MAX_PATCH_BYTES}.",

@@ -8,7 +8,9 @@ An admin can paste a model's ``chat_template`` as is. The environment is Jinja2'
 - unsafe attribute access (``__class__``, ``__globals__``, ``mro``, ...) is an error, not a silent
   empty string; the ``cycler``/``joiner``/``lipsum`` globals are removed;
 - numeric arguments of calls and filters, repetition (``*``), exponents and format widths are bounded,
-  so a template cannot allocate gigabytes in one expression;
+  and the operations that grow text or lists (``+``, ``*``, ``%``, ``join``, ``replace``, ``format``,
+  ``indent``, ...) are sized from their operands before they run, so a template cannot allocate
+  gigabytes in one expression; the text one render builds in total is budgeted too;
 - render time is bounded by a deadline checked on every Python-level call made while rendering
   (macros, generators, filters), and output size is bounded while it is produced;
 - every failure is a ``TemplateError`` whose message carries the template line.
@@ -21,9 +23,10 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
-from types import FrameType
+from types import BuiltinMethodType, FrameType
 from typing import Any, NoReturn
 
 import jinja2
@@ -41,7 +44,9 @@ MAX_RANGE_ITEMS = 10_000
 MAX_FORMAT_WIDTH = 10_000
 MAX_EXPONENT = 256
 DEFAULT_DEADLINE_S = 0.5
+MAX_JSON_INDENT = 16
 
+_NESTED_FORMAT_SPEC = re.compile(r"\{[^{}]*:[^{}]*\{")
 _FORMAT_WIDTH = re.compile(r"%[-+ #0]*(\d+|\*)?(?:\.(\d+|\*))?|\{[^{}]*?:[^{}]*?(\d+)[^{}]*?\}")
 
 
@@ -59,6 +64,8 @@ def _raise_exception(message: str) -> NoReturn:
 
 def _tojson(value: Any, indent: int | None = None, separators: Any = None, sort_keys: bool = False) -> str:
     """``transformers``' tojson: no HTML escaping, unicode kept (Jinja's built-in escapes <, >, &, ')."""
+    if (len(indent) if isinstance(indent, str) else indent or 0) > MAX_JSON_INDENT:
+        raise _TemplateLimitError(f"tojson indent exceeds the limit of {MAX_JSON_INDENT}")
     return json.dumps(value, ensure_ascii=False, indent=indent, separators=separators, sort_keys=sort_keys)
 
 
@@ -78,13 +85,109 @@ def _check_format_string(text: str) -> None:
                 raise _TemplateLimitError(f"format width {group} exceeds the limit of {MAX_FORMAT_WIDTH}")
 
 
-def _bounded_filter(func: Callable[..., Any]) -> Callable[..., Any]:
+# --- size bounds of the operations that can grow a string or list in one step ----------------------
+# Numbers are bounded above, but lengths multiply too ("x" * 200000 joined 10,000 times): each operation
+# below has its result size computed from its operands *before* it runs, and refused past the output limit.
+
+
+def _size(value: Any) -> int:
+    """Characters a value stands for: a string's length; a list's, tuple's or mapping's items (strings by length)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return len(value) + sum(len(item) for item in value if isinstance(item, str))
+    return 0
+
+
+def _check_size(size: int, what: str) -> None:
+    if size > MAX_OUTPUT_CHARS:
+        raise _TemplateLimitError(f"{what} would produce more than {MAX_OUTPUT_CHARS} characters")
+
+
+MAX_PRODUCED_CHARS = 16 * MAX_OUTPUT_CHARS
+_produced: ContextVar[list[int] | None] = ContextVar("model_studio_template_produced", default=None)
+
+
+def _account(result: Any) -> Any:
+    """Count the text one render builds through filters, calls and operators: many pieces, each under the
+    per-operation bound, must not add up to gigabytes (``range(10000)|map("center", 100000)|list``)."""
+    produced = _produced.get()
+    if produced is not None:
+        produced[0] += _size(result)
+        if produced[0] > MAX_PRODUCED_CHARS:
+            raise _TemplateLimitError(f"the template built more than {MAX_PRODUCED_CHARS} characters of text")
+    return result
+
+
+def _format_size(template: str, values: Any, marker: str) -> int:
+    """Upper bound for ``template % values`` / ``template.format(...)``: every field may repeat the largest value."""
+    if isinstance(values, Mapping):
+        values = tuple(values.values())
+    items = list(values) if isinstance(values, tuple) else [values]
+    if "*" in template:  # "%*d" / "%.*f" take their width from the values
+        for item in items:
+            _check_number(item)
+    return len(template) + template.count(marker) * max((_size(item) or 20 for item in items), default=0)
+
+
+def _grown_size(name: str, subject: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> int | None:
+    """Upper bound of the length of ``subject.<name>(*args)`` for the str methods and filters that grow text."""
+
+    def arg(index: int, key: str, default: Any) -> Any:
+        return args[index] if len(args) > index else kwargs.get(key, default)
+
+    if name == "replace":
+        old, new, count = str(arg(0, "old", "")), str(arg(1, "new", "")), arg(2, "count", None)
+        hits = subject.count(old) if old else len(subject) + 1
+        if isinstance(count, int) and count >= 0:
+            hits = min(hits, count)
+        return len(subject) + hits * max(len(new) - len(old), 0)
+    if name == "expandtabs":
+        tabsize = arg(0, "tabsize", 8)
+        return len(subject) + subject.count("\t") * (tabsize if isinstance(tabsize, int) else 8)
+    if name == "translate":
+        table = arg(0, "table", {})
+        values = table.values() if isinstance(table, Mapping) else ()
+        return len(subject) * max((len(v) for v in values if isinstance(v, str)), default=1)
+    if name == "indent":
+        width = arg(0, "width", 4)
+        pad = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+        return len(subject) + (subject.count("\n") + 1) * pad
+    if name == "wordwrap":
+        wrapstring = arg(2, "wrapstring", None) or "\n"
+        return len(subject) * (1 + len(wrapstring)) if len(wrapstring) > 8 else None
+    return None
+
+
+def _joined(separator: Any, items: Any) -> list[Any]:
+    """Materialize the items of a join and check the joined length; returns the items to join."""
+    materialized = list(items)
+    separator_size = len(separator) if isinstance(separator, str) else 0
+    _check_size(
+        sum(len(item) if isinstance(item, str) else len(str(item)) for item in materialized)
+        + separator_size * max(len(materialized) - 1, 0),
+        "join",
+    )
+    return materialized
+
+
+def _bounded_filter(func: Callable[..., Any], name: str = "") -> Callable[..., Any]:
+    offset = 1 if hasattr(func, "jinja_pass_arg") else 0  # eval context / environment comes first
+
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         for value in (*args[1:], *kwargs.values()):
             _check_number(value)
         if func is _FORMAT_FILTER and args and isinstance(args[0], str):
             _check_format_string(args[0])
-        return func(*args, **kwargs)
+            _check_size(_format_size(args[0], kwargs or tuple(args[1:]), "%"), "format")
+        subject, rest = (args[offset], args[offset + 1 :]) if len(args) > offset else (None, ())
+        if name == "join" and subject is not None:
+            args = (*args[:offset], _joined(rest[0] if rest else kwargs.get("d", ""), subject), *rest)
+        elif isinstance(subject, str):
+            _check_size(_grown_size(name, subject, rest, kwargs) or 0, name)
+        return _account(func(*args, **kwargs))
 
     for attr in ("jinja_pass_arg",):
         if hasattr(func, attr):
@@ -115,7 +218,7 @@ class _BudgetedRange:
 class BoundedSandbox(ImmutableSandboxedEnvironment):
     """The sandbox every prompt template renders in."""
 
-    intercepted_binops = frozenset({"*", "**", "%", "//"})
+    intercepted_binops = frozenset({"*", "**", "%", "//", "+"})
 
     def __init__(self) -> None:
         super().__init__(
@@ -130,7 +233,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.globals["raise_exception"] = _raise_exception
         self.globals["strftime_now"] = _strftime_now
         self.filters["tojson"] = _tojson
-        self.filters = {name: _bounded_filter(func) for name, func in self.filters.items()}
+        self.filters = {name: _bounded_filter(func, name) for name, func in self.filters.items()}
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> NoReturn:
         raise SecurityError(f"access to attribute {attribute!r} of a {type(obj).__name__!r} value is not allowed")
@@ -141,9 +244,9 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                 if (
                     isinstance(seq, str | list | tuple)
                     and isinstance(times, int)
-                    and len(seq) * max(times, 0) > MAX_OUTPUT_CHARS
+                    and _size(seq) * max(times, 0) > MAX_OUTPUT_CHARS
                 ):
-                    raise _TemplateLimitError(f"repetition would produce more than {MAX_OUTPUT_CHARS} items")
+                    raise _TemplateLimitError(f"repetition would produce more than {MAX_OUTPUT_CHARS} characters")
             _check_number(left if not isinstance(left, str | list | tuple) else 0)
             _check_number(right if not isinstance(right, str | list | tuple) else 0)
         elif operator == "**":
@@ -152,19 +255,42 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             _check_number(left)
         elif operator == "%" and isinstance(left, str):
             _check_format_string(left)
-        return super().call_binop(context, operator, left, right)
+            _check_size(_format_size(left, right, "%"), "string formatting")
+        elif operator == "+" and (
+            (isinstance(left, str) and isinstance(right, str))
+            or (isinstance(left, list | tuple) and isinstance(right, list | tuple))
+        ):
+            _check_size(_size(left) + _size(right), "concatenation")
+        return _account(super().call_binop(context, operator, left, right))
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         for value in (*args, *kwargs.values()):
             _check_number(value)
-        return super().call(__context, __obj, *args, **kwargs)
+        text = getattr(__obj, "__self__", None)
+        if isinstance(text, str) and isinstance(__obj, BuiltinMethodType):  # str.join / replace / expandtabs ...
+            if __obj.__name__ == "join" and args:
+                args = (_joined(text, args[0]), *args[1:])
+            else:
+                _check_size(_grown_size(__obj.__name__, text, args, kwargs) or 0, f"str.{__obj.__name__}")
+        return _account(super().call(__context, __obj, *args, **kwargs))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """``str.format`` / ``format_map`` looked up from a template: check the format string's widths first."""
         wrapped = super().wrap_str_format(value)
-        if wrapped is not None:
-            _check_format_string(value.__self__)
-        return wrapped
+        if wrapped is None:
+            return None
+        template: str = value.__self__
+        _check_format_string(template)
+        if _NESTED_FORMAT_SPEC.search(template):  # "{:{}}" takes its width from the arguments
+            raise _TemplateLimitError("format specs with nested replacement fields are not allowed")
+        is_format_map = value.__name__ == "format_map"
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            values: Any = args[0] if is_format_map and args else (*args, *kwargs.values())
+            _check_size(_format_size(template, values, "{"), f"str.{value.__name__}")
+            return wrapped(*args, **kwargs)
+
+        return bounded
 
 
 @lru_cache(maxsize=1)
@@ -276,17 +402,22 @@ def render_prompt(
         LOOP_GUARD: _LoopBudget(),
     }
     tracer = _Deadline(deadline_s)
+    produced = _produced.set([0])
     previous = sys.gettrace()
     parts: list[str] = []
     size = 0
     sys.settrace(tracer)
     try:
-        chunks: Iterator[str] = template.generate(context)
-        for chunk in chunks:
-            size += len(chunk)
-            if size > MAX_OUTPUT_CHARS:
-                raise _TemplateLimitError(f"the rendered prompt is longer than {MAX_OUTPUT_CHARS} characters")
-            parts.append(chunk)
+        try:
+            chunks: Iterator[str] = template.generate(context)
+            for chunk in chunks:
+                size += len(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise _TemplateLimitError(f"the rendered prompt is longer than {MAX_OUTPUT_CHARS} characters")
+                parts.append(chunk)
+        finally:
+            sys.settrace(previous)  # before the handlers below: they must not trip the deadline themselves
+            _produced.reset(produced)
     except _TemplateRaisedError as exc:
         raise _render_error(exc, f"the template raised an exception: {exc}", "template_raised") from None
     except SecurityError as exc:
@@ -295,12 +426,12 @@ def render_prompt(
         raise _render_error(exc, f"limit exceeded: {exc}", "template_limit") from None
     except RecursionError as exc:
         raise _render_error(exc, "limit exceeded: recursion too deep", "template_limit") from None
+    except MemoryError as exc:
+        raise _render_error(exc, "limit exceeded: the template needs too much memory", "template_limit") from None
     except jinja2.TemplateError as exc:
         raise _render_error(exc, f"{type(exc).__name__}: {exc}", "template_render") from None
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError, OverflowError) as exc:
         raise _render_error(exc, f"{type(exc).__name__}: {exc}", "template_render") from None
-    finally:
-        sys.settrace(previous)
     return "".join(parts)
 
 

@@ -43,17 +43,35 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def referenced_variables(template: JsonValue) -> set[str]:
-    """Names (first segment) of every placeholder in the template."""
+def _referenced(template: JsonValue) -> set[str]:
     found: set[str] = set()
     if isinstance(template, str):
         found.update(m.group(1).split(".")[0] for m in PLACEHOLDER.finditer(template))
-    elif isinstance(template, Mapping):
-        for item in template.values():
-            found |= referenced_variables(item)
     elif isinstance(template, list):
         for item in template:
-            found |= referenced_variables(item)
+            found |= _referenced(item)
+    elif isinstance(template, dict | Mapping):  # dict first: the ABC check is slow
+        for item in template.values():
+            found |= _referenced(item)
+    return found
+
+
+# Per-call cache keyed on the template object itself (a validated config's template is never mutated):
+# the entry holds the template, so its id cannot be reused by another object while it is cached.
+_REFERENCED_CACHE: dict[int, tuple[JsonValue, frozenset[str]]] = {}
+_REFERENCED_CACHE_SIZE = 64
+
+
+def referenced_variables(template: JsonValue) -> set[str]:
+    """Names (first segment) of every placeholder in the template."""
+    cached = _REFERENCED_CACHE.get(id(template))
+    if cached is not None and cached[0] is template:
+        return set(cached[1])
+    found = _referenced(template)
+    if isinstance(template, dict | list):
+        if len(_REFERENCED_CACHE) >= _REFERENCED_CACHE_SIZE:
+            _REFERENCED_CACHE.clear()
+        _REFERENCED_CACHE[id(template)] = (template, frozenset(found))
     return found
 
 
@@ -85,12 +103,14 @@ def _render(node: JsonValue, variables: Mapping[str, Any], path: str) -> Any:
             return "" if value is None else _text(value)
 
         return PLACEHOLDER.sub(substitute, node)
-    if isinstance(node, Mapping):
-        rendered = {key: _render(item, variables, f"{path}.{key}") for key, item in node.items()}
-        return {key: item for key, item in rendered.items() if item is not _OMIT}
+    if node is None or isinstance(node, bool | int | float):  # leaves first: the ABC check below is slow
+        return node
     if isinstance(node, list):
         items = [_render(item, variables, f"{path}[{i}]") for i, item in enumerate(node)]
         return [item for item in items if item is not _OMIT]
+    if isinstance(node, dict | Mapping):
+        rendered = {key: _render(item, variables, f"{path}.{key}") for key, item in node.items()}
+        return {key: item for key, item in rendered.items() if item is not _OMIT}
     return node
 
 

@@ -204,6 +204,13 @@ class ModelConfig(_Strict):
     content_handler: ContentHandler = Field(default_factory=ContentHandler)
     prompt: PromptSettings = Field(default_factory=PromptSettings)
 
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _exact_version(cls, value: Any) -> Any:
+        if type(value) is not int:  # 1.0 and true equal 1 in Python, but not in the JSON Schema
+            raise ValueError("must be the integer 1")
+        return value
+
     @field_validator("model_kwargs")
     @classmethod
     def _kwarg_names(cls, value: dict[str, JsonValue]) -> dict[str, JsonValue]:

@@ -20,7 +20,8 @@ MAX_OUTPUT_KEYS = ("max_new_tokens", "max_tokens", "maxTokens", "max_gen_len", "
 
 
 def estimate_tokens(text: str) -> int:
-    ascii_chars = sum(1 for ch in text if ord(ch) < 128)
+    # Counting ASCII characters in C (encode drops every other character) rather than per character in Python.
+    ascii_chars = len(text) if text.isascii() else len(text.encode("ascii", "ignore"))
     return math.ceil(ascii_chars / 4) + (len(text) - ascii_chars)
 
 

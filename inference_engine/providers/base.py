@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from botocore.eventstream import ParserError as EventStreamParserError
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -16,11 +17,13 @@ from botocore.exceptions import (
 )
 from pydantic import JsonValue
 from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import ReadTimeoutError as Urllib3ReadTimeoutError
 
 from inference_engine.errors import (
     CredentialsError,
     EngineError,
     ModelError,
+    ResponseFormatError,
     UpstreamError,
     UpstreamThrottledError,
     UpstreamTimeoutError,
@@ -124,6 +127,10 @@ def translate(exc: Exception, target: str) -> EngineError:
         return UpstreamError(f"{target}: cannot connect to the runtime endpoint ({exc})")
     if isinstance(exc, BotoCoreError):
         return UpstreamError(f"{target}: {type(exc).__name__}: {exc}")
+    if isinstance(exc, Urllib3ReadTimeoutError):
+        return UpstreamTimeoutError(f"{target}: no answer in time while streaming ({type(exc).__name__})")
+    if isinstance(exc, EventStreamParserError):
+        return ResponseFormatError(f"{target}: the response stream is corrupt ({type(exc).__name__})")
     if isinstance(exc, Urllib3Error):
         return UpstreamError(f"{target}: the connection broke while reading the response ({type(exc).__name__})")
     return UpstreamError(f"{target}: {type(exc).__name__}")
@@ -136,5 +143,5 @@ def upstream_errors(target: str) -> Iterator[None]:
         yield
     except EngineError:
         raise
-    except (ClientError, BotoCoreError, Urllib3Error) as exc:
+    except (ClientError, BotoCoreError, Urllib3Error, EventStreamParserError) as exc:
         raise translate(exc, target) from None

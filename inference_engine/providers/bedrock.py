@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from inference_engine.errors import ModelError, ResponseFormatError
+from inference_engine.errors import ConfigValidationError, ErrorDetail, ModelError, ResponseFormatError
 from inference_engine.extraction import UsageCounts, extract_text, extract_usage, parse_json_body
 from inference_engine.messages import Conversation
 from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, upstream_errors
@@ -32,10 +32,32 @@ def _target(provider: BedrockProvider) -> str:
     return f"Bedrock model {provider.model_id!r}"
 
 
+def check_converse_conversation(conversation: Conversation) -> None:
+    """Converse's own conversation rules, checked before the call so a caller's mistake is a 400, not a 502:
+    the first turn is the user's, user and assistant alternate, and no text (system included) is blank."""
+    problems: list[ErrorDetail] = []
+    turns = conversation.turns
+    if turns and turns[0].role != "user":
+        problems.append(ErrorDetail("messages", "Converse needs the first non-system message to be the user's"))
+    for index in range(1, len(turns)):
+        if turns[index].role == turns[index - 1].role:
+            problems.append(ErrorDetail("messages", f"Converse needs user and assistant to alternate (turn {index})"))
+            break
+    if any(not turn.text.strip() for turn in turns):
+        problems.append(ErrorDetail("messages", "Converse refuses a message whose text is blank"))
+    if conversation.system and not conversation.system.strip():
+        problems.append(ErrorDetail("system", "Converse refuses a blank system prompt"))
+    if problems:
+        raise ConfigValidationError(
+            f"The conversation cannot be sent to Converse: {problems[0].message}.", details=problems
+        )
+
+
 def converse_params(config: ModelConfig, conversation: Conversation) -> dict[str, Any]:
     """The Converse request: block messages, system blocks, inferenceConfig, additional fields, guardrail."""
     provider = config.provider
     assert isinstance(provider, BedrockProvider)  # noqa: S101
+    check_converse_conversation(conversation)
     inference: dict[str, Any] = {}
     additional: dict[str, Any] = {}
     stops: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from inference_engine.errors import ModelError
+from inference_engine.errors import ConfigValidationError, ErrorDetail, ModelError
 from inference_engine.extraction import extract_text, extract_usage, parse_json_body
 from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, upstream_errors
 from inference_engine.schema import ModelConfig, SageMakerProvider
@@ -15,10 +15,23 @@ INVOKE = "sagemaker-runtime:InvokeEndpoint"
 INVOKE_STREAM = "sagemaker-runtime:InvokeEndpointWithResponseStream"
 
 
-def request_params(provider: SageMakerProvider) -> dict[str, Any]:
+# endpoint_kwargs that InvokeEndpoint accepts but InvokeEndpointWithResponseStream does not.
+NOT_STREAMABLE_KWARGS = ("TargetModel", "EnableExplanations")
+
+
+def request_params(provider: SageMakerProvider, *, stream: bool = False) -> dict[str, Any]:
     """The call's parameters: allow-listed ``endpoint_kwargs`` first, so they can never replace the core ones."""
+    kwargs = provider.endpoint_kwargs.as_boto_kwargs()
+    if stream and (refused := [key for key in NOT_STREAMABLE_KWARGS if key in kwargs]):
+        raise ConfigValidationError(
+            f"InvokeEndpointWithResponseStream does not accept {', '.join(refused)}; invoke without streaming.",
+            details=[
+                ErrorDetail(f"provider.endpoint_kwargs.{key}", "not supported when streaming", "value_error")
+                for key in refused
+            ],
+        )
     return {
-        **provider.endpoint_kwargs.as_boto_kwargs(),
+        **kwargs,
         "EndpointName": provider.endpoint_name,
         "ContentType": provider.content_type,
         "Accept": provider.accept,
