@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail
-from inference_engine.schema import validation_details
+from inference_engine.schema import invalid
 
 MAX_MESSAGES = 200
 MAX_TEXT_CHARS = 200_000
@@ -108,7 +108,4 @@ def parse_conversation(data: Any) -> Conversation:
     try:
         return ConversationInput.model_validate(data).to_conversation()
     except ValidationError as exc:
-        details = validation_details(exc, data)
-        raise ConfigValidationError(
-            f"Invalid conversation at {details[0].path}: {details[0].message}", details=details
-        ) from None
+        raise invalid(exc, data, "conversation") from None

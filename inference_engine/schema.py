@@ -287,6 +287,14 @@ def validation_details(exc: ValidationError, data: Any = None) -> list[ErrorDeta
     ]
 
 
+def invalid(exc: ValidationError, data: Any, what: str) -> ConfigValidationError:
+    """A ``ConfigValidationError`` for a pydantic failure on ``data``: first problem in the message, all in details."""
+    details = validation_details(exc, data)
+    first = details[0]
+    more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
+    return ConfigValidationError(f"Invalid {what} at {first.path}: {first.message}{more}", details=details)
+
+
 def parse_model_config(data: Any) -> ModelConfig:
     """Validate a JSON-like value as a ``ModelConfig``; raise ``ConfigValidationError`` naming each bad field."""
     if not isinstance(data, Mapping):
@@ -297,12 +305,7 @@ def parse_model_config(data: Any) -> ModelConfig:
     try:
         return ModelConfig.model_validate(data)
     except ValidationError as exc:
-        details = validation_details(exc, data)
-        first = details[0]
-        more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
-        raise ConfigValidationError(
-            f"Invalid model config at {first.path}: {first.message}{more}", details=details
-        ) from None
+        raise invalid(exc, data, "model config") from None
 
 
 def model_config_json_schema() -> dict[str, Any]:

@@ -13,8 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from inference_engine.errors import ConfigValidationError
-from inference_engine.schema import SLUG_PATTERN, ModelConfig, validation_details
+from inference_engine.schema import SLUG_PATTERN, ModelConfig, invalid
 
 ROLE_PATTERN_CHARS = r"^arn:aws[\w*-]*:iam::[\d*?]{1,12}:role/[\w+=,.@/*?-]{1,512}$"
 
@@ -85,10 +84,7 @@ def parse_runtime_settings(data: Any) -> RuntimeSettings:
     try:
         return RuntimeSettings.model_validate(data)
     except ValidationError as exc:
-        details = validation_details(exc, data)
-        raise ConfigValidationError(
-            f"Invalid runtime settings at {details[0].path}: {details[0].message}", details=details
-        ) from None
+        raise invalid(exc, data, "runtime settings") from None
 
 
 def load_runtime_settings(path: str | Path) -> RuntimeSettings:

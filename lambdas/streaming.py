@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from inference_engine.engine import StreamDelta, StreamEnd, StreamEvent
 from inference_engine.errors import ConfigValidationError, EngineError
-from inference_engine.schema import validation_details
+from inference_engine.schema import invalid
 from lambdas.api_models import InvokeRequest
 from lambdas.errors import error_body, status_for
 from lambdas.gateway import check_body_size, cors_headers
@@ -57,10 +57,7 @@ def _parse(event: Mapping[str, Any]) -> InvokeRequest:
     try:
         return InvokeRequest.model_validate(data)
     except ValidationError as exc:
-        details = validation_details(exc, data)
-        raise ConfigValidationError(
-            f"Invalid request at {details[0].path}: {details[0].message}", details=details
-        ) from None
+        raise invalid(exc, data, "request") from None
 
 
 def _context(event: Mapping[str, Any], services: Services) -> RequestContext:

@@ -24,9 +24,8 @@ from inference_engine.providers.base import PreparedRequest
 from inference_engine.schema import ModelConfig
 from inference_engine.settings import StagePolicy
 from lambdas.api_models import InvokeRequest
-from lambdas.logic.audit import Action, AuditRecord, AuditSink
+from lambdas.logic.audit import AuditRecord, AuditSink
 from lambdas.logic.registry import ModelRegistry, ResolvedModel
-
 
 # An override carrying every required field is a whole config ("from scratch"), not a patch of the default model.
 FULL_CONFIG_KEYS = frozenset(name for name, field in ModelConfig.model_fields.items() if field.is_required())
@@ -94,30 +93,11 @@ class Invocations:
 
     # --- before any upstream call ------------------------------------------------------------------
 
-    def audit_denial(
-        self, ctx: RequestContext, exc: PolicyDeniedError, *, action: Action, model_id: str | None, patch: Any
-    ) -> None:
-        self._audit.put(
-            AuditRecord(
-                timestamp=ctx.now,
-                actor=ctx.caller.username,
-                actor_sub=ctx.caller.sub,
-                action=action,
-                model_id=model_id,
-                base_model_id=model_id,
-                patch=patch,
-                role_arn=_role_arn(None, patch),
-                outcome="denied",
-                rule=exc.rule.value if exc.rule else None,
-                request_id=ctx.request_id,
-            )
-        )
-
     def _base(self, request: InvokeRequest) -> ResolvedModel | None:
         if request.model_id is not None:
             return self._registry.resolve(request.model_id)
         default = self._registry.default_model_id
-        if request.override is not None and (default is None or FULL_CONFIG_KEYS <= request.override.keys()):
+        if request.override is not None and (default is None or request.override.keys() >= FULL_CONFIG_KEYS):
             return None  # from scratch: the override is a full config (otherwise it patches the default model)
         if default is None:
             raise ConfigValidationError(
