@@ -1,0 +1,159 @@
+"""Browser end-to-end: Debian's Chromium (playwright-core, headless) drives the built UI on the embedded default.
+
+The scenarios (``frontend/e2e/*.mjs``) check what the user sees and what the UI sent; these tests assert on their
+JSON results, then check from outside the browser that the edits reached the model (the emulator's request log) and
+the store (``GET /models/{id}``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.browser_scenarios import SCENARIO_DATA, SCREENSHOT_DIR, ScenarioRun, emulator_requests
+from tests.support.local_stack import RunningStack, http
+
+pytestmark = pytest.mark.e2e
+
+BASE = SCENARIO_DATA["base_model"]
+SAVED = SCENARIO_DATA["saved_model"]
+KWARGS = SCENARIO_DATA["kwargs"]
+TEMPLATE_ADDITIONS = SCENARIO_DATA["template_additions"]
+PROMPTS = SCENARIO_DATA["prompts"]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+ADMIN_SCREENSHOTS = {
+    "01-sign-in.png",
+    "03-admin-custom-editor.png",
+    "04-admin-preview.png",
+    "05-admin-invoke-result.png",
+    "06-admin-streaming-result.png",
+    "08-admin-editor-768.png",
+}
+USER_SCREENSHOTS = {"02-user-model-select-and-test.png", "07-user-768.png"}
+
+
+def assert_clean_run(run: ScenarioRun) -> None:
+    assert run.returncode == 0, run.report()
+    assert run.result.get("ok") is True, run.report()
+    assert run.steps, run.report()
+    assert [step["name"] for step in run.steps if not step["ok"]] == [], run.report()
+    assert run.result["console_errors"] == [], run.report()
+    assert run.result["page_errors"] == [], run.report()
+
+
+def assert_screenshots_written(run: ScenarioRun, expected: set[str]) -> None:
+    written = {Path(file).name for file in run.result["screenshots"]}
+    assert written == expected, run.report()
+    for name in expected:
+        file = SCREENSHOT_DIR / name
+        assert file.read_bytes()[:8] == PNG_SIGNATURE, f"{file} is not a PNG"
+        assert file.stat().st_mtime >= run.started_at - 1, f"{file} was not written by this run"
+
+
+def tgi_parameters_sent(stack: RunningStack, prompt: str) -> list[dict[str, Any]]:
+    """The bodies the emulator's TGI endpoint received for one prompt."""
+    return [
+        request["body"]
+        for request in emulator_requests(stack, BASE["endpoint_name"])
+        if isinstance(request["body"], dict) and prompt in request["body"].get("inputs", "")
+    ]
+
+
+def assert_edited_parameters(body: dict[str, Any]) -> None:
+    parameters = body["parameters"]
+    for name in ("max_new_tokens", "temperature", "top_k"):
+        assert parameters[name] == KWARGS[name], (name, parameters)
+    assert parameters["seed"] == TEMPLATE_ADDITIONS["seed"], parameters
+
+
+def test_admin_customises_previews_invokes_and_saves_a_model(admin_run: ScenarioRun) -> None:
+    # Given the stack with the UI, and an admin in a fresh browser
+    # When the admin scenario runs (keyboard sign-in and select, Custom, base model, edits, preview, invokes, save)
+    # Then every step passed with no console error and no page error
+    assert_clean_run(admin_run)
+    # And the buffered and streamed answers were shown with usage, the stream arriving in several deltas
+    buffered, streamed = admin_run.data["buffered"], admin_run.data["streamed"]
+    assert buffered["delivery"] == "Buffered" and buffered["output"].strip()
+    assert 0 < buffered["usage"]["output"] <= KWARGS["max_new_tokens"]
+    assert streamed["delivery"] == "Streamed" and streamed["output"] == buffered["output"]
+    assert streamed["delta_frames"] >= 3 and streamed["shown_texts"] >= 3
+    # And the main screens were saved as screenshots
+    assert_screenshots_written(admin_run, ADMIN_SCREENSHOTS)
+
+
+def test_the_model_received_the_body_the_admin_edited(admin_run: ScenarioRun, ui_stack: RunningStack) -> None:
+    # Given the admin scenario invoked the edited config once buffered and once streamed
+    assert admin_run.returncode == 0, admin_run.report()
+    # When the emulator's request log is read for the base model's endpoint
+    bodies = tgi_parameters_sent(ui_stack, PROMPTS["admin"])
+    # Then it received two calls (preview makes none), each with the changed kwargs and the added template keys
+    assert len(bodies) == 2, bodies
+    for body in bodies:
+        assert_edited_parameters(body)
+        assert body["inputs"].startswith("<s>[INST] "), body
+    assert [body.get("stream") for body in bodies] == [None, True]
+
+
+def test_the_saved_model_is_stored_with_its_base_and_edits(admin_run: ScenarioRun, ui_stack: RunningStack) -> None:
+    # Given the admin saved the edited model from the UI
+    assert admin_run.returncode == 0, admin_run.report()
+    # When the admin API reads it back
+    token = ui_stack.login("admin")
+    status, body, _ = http("GET", f"{ui_stack.api}/models/{SAVED['id']}", headers={"Authorization": token})
+    # Then it is a saved model, version 1, derived from the base, holding the edits
+    assert status == 200, body
+    stored = json.loads(body)
+    assert stored["source"] == "saved" and stored["version"] == 1
+    assert stored["base_model_id"] == BASE["id"]
+    assert stored["updated_by"] == "admin"
+    config = stored["config"]
+    assert config["id"] == SAVED["id"] and config["name"] == SAVED["name"]
+    assert config["model_kwargs"] == KWARGS
+    assert config["provider"]["endpoint_name"] == BASE["endpoint_name"]
+    for key, value in TEMPLATE_ADDITIONS.items():
+        assert config["content_handler"]["request_template"]["parameters"][key] == value
+
+
+def test_plain_user_uses_the_saved_model_without_privileged_settings(user_run: ScenarioRun) -> None:
+    # Given the admin saved a model
+    # When the plain user's scenario runs (768 px and 1280 px, list, keyboard select, streamed invoke)
+    # Then every step passed with no console error and no page error
+    assert_clean_run(user_run)
+    # And the list held the saved model and no Custom option
+    options = user_run.data["user_model_options"]
+    assert any(option.startswith(SAVED["name"]) for option in options), options
+    assert not any("Custom" in option for option in options), options
+    # And the only /invoke body the user's UI sent names the saved model, with no override and no debug flag
+    assert user_run.data["user_invoke_bodies"] == [{"model_id": SAVED["id"], "prompt": PROMPTS["user"], "stream": True}]
+    assert_screenshots_written(user_run, USER_SCREENSHOTS)
+
+
+def test_the_user_invoke_used_the_saved_adapter(user_run: ScenarioRun, ui_stack: RunningStack) -> None:
+    # Given the plain user invoked the saved model from the UI
+    assert user_run.returncode == 0, user_run.report()
+    # When the emulator's request log is read
+    bodies = tgi_parameters_sent(ui_stack, PROMPTS["user"])
+    # Then the call carried the admin's saved edits, streamed
+    assert len(bodies) == 1, bodies
+    assert_edited_parameters(bodies[0])
+    assert bodies[0]["stream"] is True
+
+
+def test_the_api_refuses_an_override_from_the_plain_user(ui_stack: RunningStack) -> None:
+    # Given the plain user's Cognito token (what the user's browser session holds)
+    token = ui_stack.login("user")
+    calls_before = len(emulator_requests(ui_stack, BASE["endpoint_name"]))
+    # When a request with an override is sent anyway (the UI never builds one for a user)
+    status, body, _ = http(
+        "POST",
+        f"{ui_stack.api}/invoke",
+        {"model_id": BASE["id"], "override": {"model_kwargs": {"temperature": 0.9}}, "prompt": "hello"},
+        headers={"Authorization": token},
+    )
+    # Then it is forbidden by the admin-only rule, and the model is not called
+    assert status == 403, body
+    assert json.loads(body)["rule"] == "admin_only"
+    assert len(emulator_requests(ui_stack, BASE["endpoint_name"])) == calls_before
