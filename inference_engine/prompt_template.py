@@ -11,8 +11,9 @@ An admin can paste a model's ``chat_template`` as is. The environment is Jinja2'
   and the operations that grow text or lists (``+``, ``*``, ``%``, ``join``, ``replace``, ``format``,
   ``indent``, ...) are sized from their operands before they run, so a template cannot allocate
   gigabytes in one expression; the text one render builds in total is budgeted too;
-- render time is bounded by a deadline checked on every Python-level call made while rendering
-  (macros, generators, filters), and output size is bounded while it is produced;
+- render time is bounded by a deadline checked wherever a template can repeat work (every loop step,
+  call, macro, operator, filter and string join), without Python-level tracing, and output size is
+  bounded while it is produced;
 - every failure is a ``TemplateError`` whose message carries the template line.
 """
 
@@ -20,13 +21,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
-from types import BuiltinMethodType, FrameType
+from types import BuiltinMethodType
 from typing import Any, NoReturn
 
 import jinja2
@@ -108,11 +108,21 @@ def _check_size(size: int, what: str) -> None:
 
 MAX_PRODUCED_CHARS = 16 * MAX_OUTPUT_CHARS
 _produced: ContextVar[list[int] | None] = ContextVar("model_studio_template_produced", default=None)
+_deadline: ContextVar[tuple[float, float] | None] = ContextVar("model_studio_template_deadline", default=None)
+
+
+def _tick() -> None:
+    """Abort the render once its time is up. Called from every place a template can repeat work: loop steps,
+    calls (macros included, so recursion), operators, filters and string joins. No Python-level tracing."""
+    deadline = _deadline.get()
+    if deadline is not None and time.perf_counter() > deadline[0]:
+        raise _TemplateLimitError(f"rendering took longer than {deadline[1]:g} s")
 
 
 def _account(result: Any) -> Any:
     """Count the text one render builds through filters, calls and operators: many pieces, each under the
     per-operation bound, must not add up to gigabytes (``range(10000)|map("center", 100000)|list``)."""
+    _tick()
     produced = _produced.get()
     if produced is not None:
         produced[0] += _size(result)
@@ -177,6 +187,7 @@ def _bounded_filter(func: Callable[..., Any], name: str = "") -> Callable[..., A
     offset = 1 if hasattr(func, "jinja_pass_arg") else 0  # eval context / environment comes first
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _tick()
         for value in (*args[1:], *kwargs.values()):
             _check_number(value)
         if func is _FORMAT_FILTER and args and isinstance(args[0], str):
@@ -239,6 +250,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         raise SecurityError(f"access to attribute {attribute!r} of a {type(obj).__name__!r} value is not allowed")
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        _tick()
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if (
@@ -264,6 +276,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return _account(super().call_binop(context, operator, left, right))
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        _tick()
         for value in (*args, *kwargs.values()):
             _check_number(value)
         text = getattr(__obj, "__self__", None)
@@ -303,14 +316,15 @@ MAX_LOOP_ITERATIONS = 200_000
 
 
 class _LoopBudget:
-    """Wraps every ``{% for %}`` iterable: counts iterations per render; each step is a generator resume,
-    so the deadline tracer sees loops even when their bodies make no calls and produce no output."""
+    """Wraps every ``{% for %}`` iterable: counts iterations per render and checks the deadline at each step,
+    so loops are bounded even when their bodies make no calls and produce no output."""
 
     def __init__(self) -> None:
         self.remaining = MAX_LOOP_ITERATIONS
 
     def __call__(self, iterable: Any) -> Iterator[Any]:
         for item in iterable:
+            _tick()
             self.remaining -= 1
             if self.remaining < 0:
                 raise _TemplateLimitError(f"loops ran more than {MAX_LOOP_ITERATIONS} iterations in one render")
@@ -339,7 +353,25 @@ def _compile(source: str) -> jinja2.Template:
         code = env.compile(tree, raw=False)
     except jinja2.TemplateSyntaxError as exc:
         raise _syntax_error(exc) from None
-    return env.template_class.from_code(env, code, env.make_globals(None), None)
+    template = env.template_class.from_code(env, code, env.make_globals(None), None)
+    namespace = template.root_render_func.__globals__  # the compiled module's own namespace
+    namespace["str_join"] = _bounded_join(jinja2.runtime.str_join)
+    namespace["markup_join"] = _bounded_join(jinja2.runtime.markup_join)
+    return template
+
+
+def _bounded_join(join: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``a ~ b`` compiles to ``str_join((a, b))``: size it before it runs, so doubling a string cannot explode."""
+
+    def bounded(seq: Any) -> str:
+        _tick()
+        pieces = tuple(seq)
+        _check_size(sum(len(piece) if isinstance(piece, str) else len(str(piece)) for piece in pieces), "concatenation")
+        joined = join(pieces)
+        _account(joined)
+        return joined
+
+    return bounded
 
 
 def check_template_syntax(source: str) -> None:
@@ -357,23 +389,6 @@ def _template_line(exc: BaseException) -> str:
             line = f"line {tb.tb_lineno}: "
         tb = tb.tb_next
     return line
-
-
-class _Deadline:
-    """A ``sys.settrace`` hook that aborts the render when its time is up or a string join grows too big."""
-
-    def __init__(self, seconds: float) -> None:
-        self.deadline = time.perf_counter() + seconds
-        self.seconds = seconds
-
-    def __call__(self, frame: FrameType, event: str, _arg: Any) -> None:
-        if event == "call":
-            if time.perf_counter() > self.deadline:
-                raise _TemplateLimitError(f"rendering took longer than {self.seconds:g} s")
-            if frame.f_code.co_name in {"str_join", "markup_join"}:
-                seq = frame.f_locals.get("seq", ())
-                if isinstance(seq, Sequence) and sum(len(str(x)) for x in seq) > MAX_OUTPUT_CHARS:
-                    raise _TemplateLimitError(f"a string grew past {MAX_OUTPUT_CHARS} characters")
 
 
 def render_prompt(
@@ -401,12 +416,10 @@ def render_prompt(
         "range": _BudgetedRange(),
         LOOP_GUARD: _LoopBudget(),
     }
-    tracer = _Deadline(deadline_s)
     produced = _produced.set([0])
-    previous = sys.gettrace()
+    deadline = _deadline.set((time.perf_counter() + deadline_s, deadline_s))
     parts: list[str] = []
     size = 0
-    sys.settrace(tracer)
     try:
         try:
             chunks: Iterator[str] = template.generate(context)
@@ -416,7 +429,7 @@ def render_prompt(
                     raise _TemplateLimitError(f"the rendered prompt is longer than {MAX_OUTPUT_CHARS} characters")
                 parts.append(chunk)
         finally:
-            sys.settrace(previous)  # before the handlers below: they must not trip the deadline themselves
+            _deadline.reset(deadline)  # before the handlers below: they must not trip the deadline themselves
             _produced.reset(produced)
     except _TemplateRaisedError as exc:
         raise _render_error(exc, f"the template raised an exception: {exc}", "template_raised") from None

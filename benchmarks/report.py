@@ -1,0 +1,451 @@
+"""``docs/benchmarks.md``: the machine, the command, and one table per benchmark with target/met columns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from benchmarks.cold_start import (
+    BASELINE_MODULE,
+    HANDLER_MODULE,
+    LAMBDA_UNZIPPED_LIMIT_MB,
+    TARGET_RATIO,
+    ColdStartResult,
+)
+from benchmarks.contenders import DIAGNOSTIC, ENGINE, ENGINE_NO_TRACE, LANGCHAIN, RAW
+from benchmarks.engine_only import PATCH, PLAIN_JINJA, SANDBOXED, TARGET_US, WITHOUT_HOOK, EngineOnlyResult
+from benchmarks.frontend import FrontendResult
+from benchmarks.machine import Machine
+from benchmarks.per_call import ScenarioResult
+from benchmarks.sts import StsResult
+
+ENGINE_RATIO_TARGET = 1.05
+OVERHEAD_SHARE_TARGET = 0.5
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    figure: str
+    met: bool | None  # None: not measured
+
+
+@dataclass
+class Run:
+    machine: Machine
+    command: str
+    parameters: str
+    duration_s: float = 0.0
+    per_call: list[ScenarioResult] = field(default_factory=list)
+    engine_only: list[EngineOnlyResult] = field(default_factory=list)
+    cold_start: ColdStartResult | None = None
+    sts: StsResult | None = None
+    frontend: FrontendResult | None = None
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+def _met(value: bool | None) -> str:
+    return "n/a" if value is None else ("yes" if value else "**no**")
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
+    return [*lines, ""]
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:.1f} KiB"
+
+
+def _us(ms: float) -> str:
+    return f"{ms * 1000:+.0f}"
+
+
+# --- targets ---------------------------------------------------------------------------------------
+
+
+def _share_met(scenario: ScenarioResult) -> bool:
+    share = scenario.overhead_share
+    return share is not None and share < OVERHEAD_SHARE_TARGET
+
+
+def targets(run: Run) -> list[Target]:
+    found: list[Target] = []
+    for scenario in run.per_call:
+        found.append(
+            Target(
+                f"engine vs raw boto3 p50 ratio <= {ENGINE_RATIO_TARGET} ({scenario.name})",
+                f"{scenario.engine_ratio:.3f} (from paired differences: {scenario.results[ENGINE].paired_ratio:.3f})",
+                scenario.engine_ratio <= ENGINE_RATIO_TARGET,
+            )
+        )
+    for scenario in run.per_call:
+        share = scenario.overhead_share
+        engine_ms = scenario.results[ENGINE].overhead_p50_ms
+        chain_ms = scenario.results[LANGCHAIN].overhead_p50_ms
+        found.append(
+            Target(
+                f"engine p50 overhead < {OVERHEAD_SHARE_TARGET:g} x langchain-aws's ({scenario.name})",
+                f"{_us(engine_ms)} us vs {_us(chain_ms)} us" + (f" ({share:.2f}x)" if share is not None else ""),
+                _share_met(scenario),
+            )
+        )
+    full = [r for r in run.engine_only if r.kind == "full"]
+    if full:
+        worst = max(full, key=lambda r: r.summary_us.p50)
+        found.append(
+            Target(
+                f"engine-only cost <= {TARGET_US:.0f} us per call (validate + merge + render + extract, p50)",
+                f"{worst.summary_us.p50:.0f} us (`{worst.name}`, the slowest adapter)",
+                worst.summary_us.p50 <= TARGET_US,
+            )
+        )
+    if run.cold_start is not None:
+        cold = run.cold_start
+        found.append(
+            Target(
+                f"handler cold import <= {TARGET_RATIO}x `import boto3` (medians)",
+                f"{cold.ratio:.2f}x ({cold.handler_import.median_ms:.0f} ms vs {cold.boto3_import.median_ms:.0f} ms)",
+                cold.ratio <= TARGET_RATIO,
+            )
+        )
+    if run.sts is not None:
+        first = run.sts.phases[0]
+        found.append(
+            Target(
+                "1 AssumeRole per role per credential lifetime",
+                f"{first.assume_role_calls} for {first.invokes} invokes; then 1 per refresh, across expiry",
+                run.sts.met,
+            )
+        )
+    return found
+
+
+# --- sections --------------------------------------------------------------------------------------
+
+PER_CALL_INTRO = """\
+## 1. Per-call overhead against the emulator
+
+One emulator process (`python -m local.emulator`) started for the run; the same endpoint, the same
+request body (captured on the wire and compared byte for byte), the same client configuration for all
+three: clients from one `boto3.Session` with the engine's `botocore` `Config` (adaptive retries,
+3 attempts, 5 s connect / 60 s read timeouts, 32 pooled connections). Each round sends one prompt
+through (a), (b) and (c), in an order that rotates every round; prompts vary per round. Times include
+building the body and parsing the answer. Overhead = p50(x) - p50(a); "paired" is the median of the
+per-round differences x_i - a_i, which is steadier on a noisy machine.
+
+- (a) `client.invoke_endpoint` / `client.converse` with a hand-written body and hand-written parsing.
+- (b) `inference_engine.invoke` on the catalogue adapter (`tgi`, `bedrock-converse`), validated once,
+  client cached by `ClientFactory`; the result also carries usage, latency and the prepared request.
+- (c) `SagemakerEndpoint` with an `LLMContentHandler` that writes the same body, and
+  `ChatBedrockConverse` with the same model and inference parameters.
+- (b') diagnostic, TGI only, in no target: (b) with the chat-template sandbox's `sys.settrace` deadline
+  hook switched off around each call (`benchmarks/diagnostics.py`), to show what that hook costs on the wire.
+"""
+
+
+def _per_call_scenario(scenario: ScenarioResult) -> list[str]:
+    rows = []
+    for key in (RAW, ENGINE, LANGCHAIN, *sorted(DIAGNOSTIC & scenario.results.keys())):
+        result = scenario.results[key]
+        summary = result.summary_ms
+        rows.append(
+            [
+                result.label,
+                f"{summary.p50:.3f}",
+                f"{summary.p95:.3f}",
+                f"{summary.mean:.3f}",
+                "-" if key == RAW else _us(result.overhead_p50_ms),
+                "-" if key == RAW else _us(result.paired_overhead_ms),
+                f"{result.ratio_p50:.3f}",
+                "same" if scenario.wire.body_matches_raw(key) else "**differs** (below)",
+                "same" if scenario.wire.output_matches_raw(key) else "**differs**",
+            ]
+        )
+    share = scenario.overhead_share
+    lines = [
+        f"### {scenario.name}: `{scenario.target}`",
+        "",
+        f"{scenario.rounds} timed calls per contender after {scenario.warmup} warm-up rounds.",
+        "",
+        *_table(
+            [
+                "contender",
+                "p50 ms",
+                "p95 ms",
+                "mean ms",
+                "overhead p50 (us)",
+                "paired overhead (us)",
+                "ratio p50 x/a",
+                "wire body vs (a)",
+                "output vs (a)",
+            ],
+            rows,
+        ),
+        *_table(
+            ["target", "figure", "met"],
+            [
+                [
+                    f"b/a p50 ratio <= {ENGINE_RATIO_TARGET}",
+                    f"{scenario.engine_ratio:.3f} (paired: {scenario.results[ENGINE].paired_ratio:.3f})",
+                    _met(scenario.engine_ratio <= ENGINE_RATIO_TARGET),
+                ],
+                ["c/a p50 ratio (reported)", f"{scenario.results[LANGCHAIN].ratio_p50:.3f}", "n/a"],
+                [
+                    f"engine overhead < {OVERHEAD_SHARE_TARGET:g} x langchain-aws overhead",
+                    f"{share:.2f}x" if share is not None else "langchain-aws showed no overhead",
+                    _met(_share_met(scenario)),
+                ],
+            ],
+        ),
+    ]
+    for key in (ENGINE, LANGCHAIN):
+        if not scenario.wire.body_matches_raw(key):
+            body = scenario.wire.bodies.get(key, b"").decode("utf-8", "replace")
+            lines += [f"Wire body of {scenario.results[key].label}: `{body[:400]}`", ""]
+    return lines
+
+
+def _engine_only_section(results: list[EngineOnlyResult]) -> list[str]:
+    rows = [
+        [
+            f"`{r.name}`",
+            r.stages,
+            f"{r.summary_us.p50:.1f}",
+            f"{r.summary_us.p95:.1f}",
+            f"{r.summary_us.mean:.1f}",
+            f"<= {TARGET_US:.0f}" if r.kind == "full" else "-",
+            _met(r.summary_us.p50 <= TARGET_US) if r.kind == "full" else "n/a",
+        ]
+        for r in results
+    ]
+    count = results[0].summary_us.count
+    return [
+        "## 2. Engine-only cost (no network)",
+        "",
+        f"Per call: `apply_override` (RFC 7396 merge of `{PATCH}` into the catalogue adapter, then",
+        "full `ModelConfig` validation), `prepare` (chat template, request template, body bytes, token estimate,",
+        "constraints), then parsing a canned model answer and extracting its text and usage. The last rows split",
+        "the TGI path into stages; the plain-jinja2 row renders the same chat template without the sandbox's",
+        f"limits and deadline, as a reference. {count} timed iterations per row after a warm-up.",
+        "",
+        *_table(["adapter", "stages", "p50 us", "p95 us", "mean us", "target", "met"], rows),
+    ]
+
+
+def _cold_start_section(result: ColdStartResult) -> list[str]:
+    timed = [
+        (f"`import {BASELINE_MODULE}`", result.boto3_import),
+        (f"`import {HANDLER_MODULE}`", result.handler_import),
+    ]
+    if result.handler_first_response is not None:
+        timed.append((f"`import {HANDLER_MODULE}` + first `GET /me` through `handler`", result.handler_first_response))
+    if result.boto3_no_bytecode is not None and result.handler_no_bytecode is not None:
+        timed.append(("`import boto3`, no bytecode cache", result.boto3_no_bytecode))
+        timed.append((f"`import {HANDLER_MODULE}`, no bytecode cache", result.handler_no_bytecode))
+    rows = [[what, f"{t.median_ms:.0f}", f"{t.min_ms:.0f}", str(t.runs)] for what, t in timed]
+    total = sum(ms for _, ms in result.breakdown_ms) or 1.0
+    breakdown = [[group, f"{ms:.0f}", f"{ms / total:.0%}"] for group, ms in result.breakdown_ms]
+    lines = [
+        "## 3. Cold start and package size",
+        "",
+        "A fresh interpreter per sample; only the import is timed (interpreter start-up excluded); `boto3` and the",
+        "handler alternate run by run. Interpreter: " + result.runtime + ".",
+        "The environment imitates the function's (Lambda variables, X-Ray tracer live, stage runtime settings).",
+        '"No bytecode cache" imports from copies of the code and dependencies without `__pycache__`, writing none',
+        "(the standard library keeps its bytecode): every module of the package compiles from source, as in Lambda",
+        "when the package ships no bytecode (the function's file system is read-only, nothing is cached).",
+        "",
+        *_table(["what", "median ms", "min ms", "runs"], rows),
+        *_table(
+            ["target", "figure", "met"],
+            [
+                [
+                    f"handler import <= {TARGET_RATIO}x `import boto3`",
+                    f"{result.ratio:.2f}x",
+                    _met(result.ratio <= TARGET_RATIO),
+                ]
+            ],
+        ),
+        "Where the handler's import time goes (`python -X importtime`, self time summed by package, mean of",
+        "3 runs; the tracer inflates absolute times, the shares are what matter):",
+        "",
+        *_table(["package", "ms", "share"], breakdown),
+    ]
+    if result.packages:
+        unzipped = sum(p.unzipped_mb for p in result.packages)
+        zipped = sum(p.zipped_mb for p in result.packages)
+        files = sum(p.files for p in result.packages)
+        package_rows = [
+            [p.name, f"`{p.path}`", str(p.files), f"{p.unzipped_mb:.1f}", f"{p.zipped_mb:.1f}"] for p in result.packages
+        ]
+        package_rows.append(["total", "", str(files), f"{unzipped:.1f}", f"{zipped:.1f}"])
+        lines += [
+            f"Deployed package, as built by {result.package_note} (zipped with deflate level 6, like a CDK asset):",
+            "",
+            *_table(["asset", "path", "files", "unzipped MB", "zipped MB"], package_rows),
+            *_table(
+                ["limit", "figure", "met"],
+                [
+                    [
+                        f"function + layers unzipped <= {LAMBDA_UNZIPPED_LIMIT_MB:.0f} MB (Lambda quota)",
+                        f"{unzipped:.1f} MB",
+                        _met(unzipped <= LAMBDA_UNZIPPED_LIMIT_MB),
+                    ]
+                ],
+            ),
+        ]
+    return lines
+
+
+STS_METHOD = """\
+STS is a moto server; AssumeRole is counted by a `before-call` hook on the `boto3.Session` injected
+into `ClientFactory`, and by the factory's own counter. Time is the injected `time_fetcher`, moved
+forward; the expiry STS returns is shifted by the same offset, so STS and the factory agree on the
+time. The access keys are those the emulator saw sign each phase's runtime calls (never the base
+session's). Credentials are kept per caller by design: the role session name carries the caller."""
+
+
+def _sts_section(result: StsResult) -> list[str]:
+    rows = [
+        [
+            phase.name,
+            phase.caller,
+            phase.clock,
+            str(phase.invokes),
+            str(phase.errors),
+            str(phase.assume_role_calls),
+            str(phase.cumulative),
+            str(phase.factory_counter),
+            ", ".join(f"`{key}`" for key in phase.access_keys),
+            _met(phase.assume_role_calls == phase.expected and phase.errors == 0 and not phase.used_base_credentials),
+        ]
+        for phase in result.phases
+    ]
+    return [
+        "## 4. STS: AssumeRole calls for cross-account invokes",
+        "",
+        f"Bedrock Converse invokes with `cross_account` (sessions of {result.session_duration_s} s, so refresh",
+        f"windows of {result.advisory_s // 60} min advisory and {result.mandatory_s // 60} min mandatory).",
+        STS_METHOD,
+        "",
+        *_table(
+            [
+                "phase",
+                "caller",
+                "clock",
+                "invokes",
+                "errors",
+                "AssumeRole (hook)",
+                "cumulative",
+                "factory counter",
+                "access keys at the runtime",
+                "1 per lifetime",
+            ],
+            rows,
+        ),
+    ]
+
+
+def _frontend_section(result: FrontendResult) -> list[str]:
+    rows = [
+        [f"`{a.name}`", "initial" if a.initial else "lazy", _kib(a.raw_bytes), _kib(a.gzip_bytes)]
+        for a in result.assets
+    ]
+    rows.append(["**initial route**", "", _kib(result.initial_raw), f"**{_kib(result.initial_gzip)}**"])
+    rows.append(["**total**", "", _kib(result.total_raw), f"**{_kib(result.total_gzip)}**"])
+    built = " (built by this run)" if result.built_now else ""
+    return [
+        "## 5. Frontend bundle",
+        "",
+        f"`frontend/dist` from `npm run build`{built}, each asset gzipped at level 9. Initial = what `index.html`",
+        "loads eagerly plus their static imports; lazy = chunks reached only through dynamic `import()`.",
+        "",
+        *_table(["asset", "loaded", "raw", "gzip"], rows),
+    ]
+
+
+def _stage_us(run: Run, stages: str) -> float | None:
+    return next((r.summary_us.p50 for r in run.engine_only if r.stages == stages), None)
+
+
+def notes(run: Run) -> list[str]:
+    """What the figures say about the targets, computed from this run (shown only where they apply)."""
+    found: list[str] = []
+    tgi = next((s for s in run.per_call if "TGI" in s.name), None)
+    sandboxed, no_hook, plain = (_stage_us(run, name) for name in (SANDBOXED, WITHOUT_HOOK, PLAIN_JINJA))
+    if tgi is not None and sandboxed is not None and no_hook is not None and plain is not None:
+        found.append(
+            f"- TGI path: the engine renders the adapter's Jinja2 chat template on every call. Rendered alone "
+            f"(section 2) that costs {sandboxed:.0f} us in the sandbox, {no_hook:.0f} us with the sandbox's "
+            f"`sys.settrace` deadline hook switched off, {plain:.0f} us in plain jinja2. On the wire the engine's "
+            f"paired overhead is {tgi.results[ENGINE].paired_overhead_ms * 1000:.0f} us"
+            + (
+                f", {tgi.results[ENGINE_NO_TRACE].paired_overhead_ms * 1000:.0f} us with the hook off "
+                f"(p50 ratio {tgi.results[ENGINE_NO_TRACE].ratio_p50:.3f})"
+                if ENGINE_NO_TRACE in tgi.results
+                else ""
+            )
+            + ". Bedrock Converse renders no template, which is the difference between the two scenarios."
+        )
+    cold = run.cold_start
+    if cold is not None:
+        first = cold.handler_first_response
+        text = (
+            f"- Cold start: the handler import is {cold.handler_import.median_ms:.0f} ms against "
+            f"{cold.boto3_import.median_ms:.0f} ms for `import boto3` alone"
+        )
+        if first is not None:
+            text += f"; import plus the first `GET /me` is {first.median_ms:.0f} ms"
+        top = ", ".join(f"{group} {ms:.0f} ms" for group, ms in cold.breakdown_ms[:4])
+        found.append(text + f". Largest import shares (`-X importtime`): {top}.")
+        if cold.handler_no_bytecode is not None:
+            uncached = cold.handler_no_bytecode.median_ms
+            slower = uncached / cold.handler_import.median_ms
+            found.append(
+                f"- Bytecode: without `__pycache__` the handler import takes {uncached:.0f} ms "
+                f"({slower:.1f}x). A package without bytecode for the function's Python version pays this on every "
+                "cold start, because Lambda's file system is read-only."
+            )
+    return ["## Notes", "", *found, ""] if found else []
+
+
+def render(run: Run) -> str:
+    machine_rows = [
+        *[[name, value] for name, value in run.machine.rows()],
+        ["Command", f"`{run.command}`"],
+        ["Parameters", run.parameters],
+        ["Run time", f"{run.duration_s:.0f} s"],
+    ]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m benchmarks`); do not edit by hand. Figures come from one run on a",
+        "shared, noisy machine: compare ratios and paired differences within a run, not absolute times across runs.",
+        "",
+        "## Machine and command",
+        "",
+        *_table(["", ""], machine_rows),
+        "## Targets",
+        "",
+        *_table(["target", "figure", "met"], [[t.name, t.figure, _met(t.met)] for t in targets(run)]),
+        *notes(run),
+    ]
+    if run.failures:
+        lines += ["## Benchmarks that failed to run", ""]
+        lines += [f"- **{name}**: {message}" for name, message in run.failures.items()]
+        lines.append("")
+    if run.per_call:
+        lines.append(PER_CALL_INTRO)
+        for scenario in run.per_call:
+            lines += _per_call_scenario(scenario)
+    if run.engine_only:
+        lines += _engine_only_section(run.engine_only)
+    if run.cold_start is not None:
+        lines += _cold_start_section(run.cold_start)
+    if run.sts is not None:
+        lines += _sts_section(run.sts)
+    if run.frontend is not None:
+        lines += _frontend_section(run.frontend)
+    return "\n".join(lines).rstrip() + "\n"
