@@ -145,3 +145,8 @@ def upstream_errors(target: str) -> Iterator[None]:
         raise
     except (ClientError, BotoCoreError, Urllib3Error, EventStreamParserError) as exc:
         raise translate(exc, target) from None
+    except RuntimeError as exc:
+        # botocore raises a bare RuntimeError when refreshed credentials are already expired (clock skew)
+        if "credentials" not in str(exc).lower():
+            raise
+        raise CredentialsError(f"{target}: {exc}") from None

@@ -312,3 +312,23 @@ def test_a_model_without_stream_settings_is_invoked_buffered_and_answers_one_del
     assert events[0] == StreamDelta("The capital of France is Paris.")
     assert isinstance(events[1], StreamEnd)
     assert events[1].output == "The capital of France is Paris."
+
+
+def test_credentials_that_expire_on_refresh_become_a_credentials_error() -> None:
+    # Given a client whose credential refresh yields credentials that are already expired (botocore's RuntimeError)
+    from inference_engine.errors import CredentialsError  # noqa: PLC0415
+    from inference_engine.providers.base import upstream_errors  # noqa: PLC0415
+
+    # When the call fails that way inside the engine's translation
+    with pytest.raises(CredentialsError) as caught, upstream_errors("SageMaker endpoint 'x'"):
+        raise RuntimeError("Credentials were refreshed, but the refreshed credentials are still expired.")
+    # Then the caller gets the documented credentials error, naming the target
+    assert caught.value.code == "credentials_error"
+    assert "SageMaker endpoint 'x'" in caught.value.message
+
+
+def test_unrelated_runtime_errors_are_not_disguised() -> None:
+    from inference_engine.providers.base import upstream_errors  # noqa: PLC0415
+
+    with pytest.raises(RuntimeError, match="something else"), upstream_errors("target"):
+        raise RuntimeError("something else")
