@@ -184,6 +184,45 @@ class InvokeResponse(BaseModel):
     debug: DebugBody | None = None
 
 
+class StreamDeltaData(BaseModel):
+    text: str
+
+
+class StreamDoneData(BaseModel):
+    usage: UsageBody
+    latency_ms: float
+    model_id: str
+    request_id: str
+    stop_reason: str | None = None
+
+
+def _sse_event(event: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["event", "data"],
+        "properties": {
+            "event": {"const": event},
+            "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": data},
+        },
+    }
+
+
+def _inline(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)  # UsageBody is in the document's components already
+    return schema
+
+
+# One server-sent event of a streamed POST /invoke: `delta` frames, then one `done` or `error` (DESIGN §8.3).
+SSE_EVENT_SCHEMA: dict[str, Any] = {
+    "oneOf": [
+        _sse_event("delta", _inline(StreamDeltaData)),
+        _sse_event("done", _inline(StreamDoneData)),
+        _sse_event("error", {"$ref": "#/components/schemas/ErrorBody"}),
+    ]
+}
+
+
 class RequestPreview(BaseModel):
     operation: str
     params: dict[str, JsonValue]

@@ -70,4 +70,21 @@ def openapi_document(app: APIGatewayRestResolver) -> str:
         security_schemes={"cognito": APIKey(name="Authorization", in_=APIKeyIn.header)},
         security=[{"cognito": []}],
     )
-    return json.dumps(json.loads(document), separators=(",", ":"))
+    return json.dumps(_without_default_422(json.loads(document)), separators=(",", ":"))
+
+
+def _without_default_422(document: dict[str, Any]) -> dict[str, Any]:
+    """Powertools documents request validation as 422 ``HTTPValidationError``; this API answers it as 400 ``ErrorBody``
+    (the one 422 it answers, an output path that selects nothing, is declared by ``/invoke`` itself)."""
+    marker = "#/components/schemas/HTTPValidationError"
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            responses = operation.get("responses", {})
+            if marker in json.dumps(responses.get("422", {})):
+                del responses["422"]
+    schemas = document.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ResponseValidationError", "ValidationError"):  # dependants first
+        elsewhere = {"paths": document.get("paths"), "schemas": {k: v for k, v in schemas.items() if k != name}}
+        if f"#/components/schemas/{name}" not in json.dumps(elsewhere):
+            schemas.pop(name, None)
+    return document

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from lambdas.api_models import InvokeRequest, InvokeResponse, error_responses
+from lambdas.api_models import SSE_EVENT_SCHEMA, InvokeRequest, InvokeResponse, error_responses
 from lambdas.routers.context import request_context
 from lambdas.services import Services
 
@@ -21,10 +21,10 @@ def build_router(services: Services) -> Router:
         responses={
             **error_responses(400, 401, 403, 404, 413, 422, 429, 502, 504),
             200: {
-                "description": "The answer: JSON, or server-sent events (`delta`, then `done` or `error`) when streamed",
+                "description": "The answer: JSON, or server-sent events (`delta`, then `done` or `error`) if streamed",
                 "content": {
                     "application/json": {"model": InvokeResponse},
-                    "text/event-stream": {"schema": {"type": "string"}},
+                    "text/event-stream": {"schema": SSE_EVENT_SCHEMA},
                 },
             },
         },

@@ -1,0 +1,1 @@
+"""Shared test doubles: a recording ``ClientFactory``, a model inventory per stage, DynamoDB table helpers."""

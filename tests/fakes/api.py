@@ -1,0 +1,196 @@
+"""Drive the API like API Gateway does: proxy events in, proxy responses out, stored state readable.
+
+``ApiHarness`` wires ``lambdas.services.build_services`` to a ``RecordingClientFactory`` (DynamoDB via
+moto, runtime calls recorded) and calls ``create_app(services).resolve(event, context)`` for buffered
+routes and ``lambdas.streaming.handle_stream`` for ``POST /invoke`` with ``stream: true``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from inference_engine.settings import RuntimeSettings
+from lambdas.app import create_app
+from lambdas.dal.models_table import ModelsTable
+from lambdas.logic.invocations import InvocationMetric, MetricsSink
+from lambdas.services import Services, build_services
+from lambdas.settings import EnvSettings
+from lambdas.streaming import handle_stream
+from tests.fakes.clients import RecordingClientFactory
+from tests.fakes.inventory import runtime_settings
+from tests.fakes.tables import AUDIT_TABLE, MODELS_TABLE, REGION, audit_items, scan_items
+from tests.fakes.tables import create_tables as create_api_tables
+
+FIXED_NOW = datetime(2026, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)
+
+
+class FakeLambdaContext(LambdaContext):
+    def __init__(self, request_id: str | None = None) -> None:
+        self._function_name = "model-studio-api"
+        self._function_version = "$LATEST"
+        self._invoked_function_arn = "arn:aws:lambda:us-east-1:111122223333:function:model-studio-api"
+        self._memory_limit_in_mb = 512
+        self._aws_request_id = request_id or str(uuid.uuid4())
+        self._log_group_name = "/aws/lambda/model-studio-api"
+        self._log_stream_name = "2026/03/01/[$LATEST]0123456789abcdef"
+
+
+@dataclass
+class Reply:
+    """A proxy response with its body decoded (JSON when it is JSON, else the text)."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+    raw: str
+
+    @property
+    def error(self) -> str | None:
+        return self.body.get("error") if isinstance(self.body, dict) else None
+
+    @property
+    def rule(self) -> str | None:
+        return self.body.get("rule") if isinstance(self.body, dict) else None
+
+
+@dataclass
+class Frame:
+    event: str
+    data: Any
+
+
+@dataclass
+class StreamReply:
+    """What the streaming entry point answered: status and headers before the first byte, then the frames."""
+
+    status: int
+    headers: dict[str, str]
+    chunks: list[bytes] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return b"".join(self.chunks).decode()
+
+    @property
+    def body(self) -> Any:
+        """The JSON error body of a refused stream (status != 200)."""
+        return json.loads(self.text)
+
+    @property
+    def frames(self) -> list[Frame]:
+        frames = []
+        for block in self.text.split("\n\n"):
+            if not block.strip():
+                continue
+            lines = dict(line.split(": ", 1) for line in block.split("\n"))
+            frames.append(Frame(lines["event"], json.loads(lines["data"])))
+        return frames
+
+
+def _decode(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def reply_of(response: dict[str, Any]) -> Reply:
+    """A proxy response (``headers`` and/or ``multiValueHeaders``) as a ``Reply``."""
+    headers = {k: ", ".join(v) for k, v in (response.get("multiValueHeaders") or {}).items()}
+    headers.update(response.get("headers") or {})
+    raw = response.get("body") or ""
+    return Reply(response["statusCode"], headers, _decode(raw), raw)
+
+
+def env_settings(**changes: str) -> EnvSettings:
+    return EnvSettings.from_environ(
+        {
+            "RUNTIME_SETTINGS_FILE": "runtime-settings.json",
+            "MODELS_TABLE_NAME": MODELS_TABLE,
+            "AUDIT_TABLE_NAME": AUDIT_TABLE,
+            "AWS_REGION": REGION,
+            **changes,
+        }
+    )
+
+
+@dataclass
+class RecordingMetrics:
+    """A ``MetricsSink`` that keeps what the API reported."""
+
+    recorded: list[InvocationMetric] = field(default_factory=list)
+
+    def record(self, metric: InvocationMetric) -> None:
+        self.recorded.append(metric)
+
+
+@dataclass
+class ApiHarness:
+    services: Services
+    app: APIGatewayRestResolver
+    clients: RecordingClientFactory
+    dynamodb: Any
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        stage: str = "dev",
+        runtime: RuntimeSettings | None = None,
+        clients: RecordingClientFactory | None = None,
+        clock: Callable[[], datetime] = lambda: FIXED_NOW,
+        env: EnvSettings | None = None,
+        metrics: MetricsSink | None = None,
+        create_tables: bool = True,
+    ) -> ApiHarness:
+        """Missing tables are created (moto must be active or ``clients`` must point at a moto server)."""
+        clients = clients or RecordingClientFactory()
+        dynamodb = clients.client("dynamodb", REGION)
+        if create_tables and MODELS_TABLE not in dynamodb.list_tables()["TableNames"]:
+            create_api_tables(dynamodb)
+        services = build_services(
+            env or env_settings(),
+            clients=clients,
+            runtime=runtime or runtime_settings(stage),
+            clock=clock,
+            metrics=metrics,
+        )
+        return cls(services=services, app=create_app(services), clients=clients, dynamodb=dynamodb)
+
+    def call(self, event: dict[str, Any]) -> Reply:
+        return reply_of(self.app.resolve(event, FakeLambdaContext()))
+
+    def stream(self, event: dict[str, Any], *, consume: bool = True) -> tuple[StreamReply, Any]:
+        """Start a stream; with ``consume`` read it to the end. Returns the reply and the unread body iterator."""
+        response = handle_stream(event, self.services)
+        reply = StreamReply(response.status, dict(response.headers))
+        if consume:
+            reply.chunks.extend(response.body)
+        return reply, response.body
+
+    def seed_model(self, config: dict[str, Any], *, base_model_id: str | None = None, actor: str = "seed") -> int:
+        """Store ``config`` as a saved model (version 1) without going through the API; returns the version."""
+        table = ModelsTable(self.dynamodb, MODELS_TABLE)
+        stored = table.put(
+            model_id=config["id"],
+            expected_version=0,
+            config=config,
+            base_model_id=base_model_id,
+            actor=actor,
+            now=self.services.now(),
+        )
+        return stored.version
+
+    def audit(self) -> list[dict[str, Any]]:
+        return audit_items(self.dynamodb)
+
+    def saved_models(self) -> dict[str, dict[str, Any]]:
+        return {item["id"]: item for item in scan_items(self.dynamodb, MODELS_TABLE)}

@@ -1,0 +1,61 @@
+"""The two DynamoDB tables the API uses, created in moto with the deployed key schema, and read back raw."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MODELS_TABLE = "model-studio-models"
+AUDIT_TABLE = "model-studio-audit"
+REGION = "us-east-1"
+
+
+def create_tables(dynamodb: Any, *, models_table: str = MODELS_TABLE, audit_table: str = AUDIT_TABLE) -> None:
+    """Same keys as ``infra/data.py``: models by ``id``; audit by ``pk``/``sk`` with TTL on ``expires_at``."""
+    dynamodb.create_table(
+        TableName=models_table,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.create_table(
+        TableName=audit_table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.update_time_to_live(
+        TableName=audit_table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+    )
+
+
+def _plain(value: dict[str, Any]) -> Any:
+    ((kind, raw),) = value.items()
+    if kind == "N":
+        return int(raw)
+    if kind == "BOOL":
+        return bool(raw)
+    return raw
+
+
+def scan_items(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    """Every item of ``table`` as plain Python values (strings and ints), unordered."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
+    while True:
+        response = dynamodb.scan(**kwargs)
+        items.extend({name: _plain(value) for name, value in item.items()} for item in response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return items
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def audit_items(dynamodb: Any, table: str = AUDIT_TABLE) -> list[dict[str, Any]]:
+    """The stored audit records, oldest first, with ``patch`` decoded from its JSON text."""
+    items = sorted(scan_items(dynamodb, table), key=lambda item: item["sk"])
+    for item in items:
+        item["patch"] = json.loads(item["patch"])
+    return items
