@@ -62,10 +62,13 @@ unit: $(VENV)/.installed
 integration: $(VENV)/.installed
 	$(call run_pytest,tests/integration)
 
+reliability: $(VENV)/.installed
+	$(call run_pytest,tests/reliability)
+
 infra-test: $(VENV)/.installed package
 	$(call run_pytest,tests/infra)
 
-pytest: unit integration infra-test
+pytest: unit integration reliability infra-test
 
 frontend-test: frontend/node_modules/.installed
 	cd frontend && npm run typecheck && npm test

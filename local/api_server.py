@@ -207,12 +207,17 @@ class LocalApiHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        for chunk in response.body:
-            if chunk:
-                self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
-                self.wfile.flush()
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
+        try:
+            for chunk in response.body:
+                if chunk:
+                    self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                    self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        finally:  # a client that hung up: stop the upstream stream now (and audit it), not at garbage collection
+            close = getattr(response.body, "close", None)
+            if close is not None:
+                close()
 
     # --- Cognito (moto) ---------------------------------------------------------------------------
 
@@ -261,6 +266,11 @@ def _wants_stream(body: bytes) -> bool:
     return isinstance(data, dict) and data.get("stream") is True
 
 
+class _ApiHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default listen backlog of 5 resets connections under concurrent load
+
+
 class LocalApiServer:
     """The HTTP server on its own thread."""
 
@@ -276,8 +286,7 @@ class LocalApiServer:
         handler = type(
             "BoundLocalApiHandler", (LocalApiHandler,), {"pool": pool, "verifier": verifier, "config": config}
         )
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
+        self._server = _ApiHttpServer((host, port), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-api", daemon=True)
 
     @property

@@ -117,7 +117,8 @@ class LocalStack:
         settings_file.write_text(json.dumps(settings_document, indent=2), encoding="utf-8")
         self._configure_environment(moto_url, emulator_url, settings_file)
 
-        services = build_services(EnvSettings.from_environ(), clients=ClientFactory())
+        env = EnvSettings.from_environ()
+        services = build_services(env, clients=ClientFactory(settings=env.client_settings()))
         region, stage = aws_seed.REGION, services.policy.stage
         verifier = CognitoTokenVerifier(
             jwks_url=f"{moto_url}/{pool.user_pool_id}/.well-known/jwks.json",

@@ -10,6 +10,7 @@ is audited and raised before any upstream call.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -29,6 +30,9 @@ from lambdas.logic.registry import ModelRegistry, ResolvedModel
 
 # An override carrying every required field is a whole config ("from scratch"), not a patch of the default model.
 FULL_CONFIG_KEYS = frozenset(name for name, field in ModelConfig.model_fields.items() if field.is_required())
+
+
+CLIENT_DISCONNECTED = "client_disconnected"  # audit error of a stream the caller stopped reading
 
 
 @dataclass(frozen=True)
@@ -206,15 +210,22 @@ class Invocations:
         return self._audited(plan, events)
 
     def _audited(self, plan: Plan, events: Iterator[StreamEvent]) -> Iterator[StreamEvent]:
+        ended = False
         try:
             for event in events:
                 if isinstance(event, StreamEnd):
+                    ended = True
                     self._finished(plan, None)
                     self._record_success(plan, event.latency_ms, event.usage.input_tokens, event.usage.output_tokens)
                 yield event
         except EngineError as exc:
             self._metrics.record(InvocationMetric(plan.config.id, exc.code))
             self._finished(plan, exc)
+            raise
+        except GeneratorExit:  # the client went away mid-stream: the record must not stay "allowed"
+            if not ended and plan.audit is not None:
+                with contextlib.suppress(EngineError):
+                    self._audit.update_outcome(plan.audit.finished("error", CLIENT_DISCONNECTED))
             raise
 
     @staticmethod
