@@ -12,10 +12,14 @@ the tracer is live, as with ``Tracing.ACTIVE``), the stage's runtime settings, d
 Extra figures put the import time in context:
 - "first response": import, then one ``GET /me`` through ``handler`` (builds the services, routes,
   validates, serializes): what a user waits for on a cold start, whatever is deferred out of import;
+- "dependencies alone": the third-party modules the handler cannot do without (botocore's session and
+  clients, pydantic, Powertools' logger/metrics/tracer and REST resolver, the live X-Ray SDK), imported
+  with no project code: the floor any handler built on this stack starts from;
 - "no bytecode cache": the same imports from copies of the code and dependencies without
   ``__pycache__``, writing none: every module of the package compiles from source, as it does in
   Lambda when the package ships no bytecode (the function's file system is read-only);
-- where the import time goes, by package (``-X importtime``);
+- where the time goes, by package (``-X importtime``): at import, and during the first request (what the
+  handler imports only when a request needs it, e.g. jinja2 once a model with a chat template is loaded);
 - the deployed package: the code asset and the dependency layer that ``python -m infra.package``
   builds, unzipped and zipped, against Lambda's 250 MB unzipped limit.
 """
@@ -38,6 +42,15 @@ BENCH_BUILD = PROJECT_ROOT / "build" / "bench"
 PY_TAG = f"py{sys.version_info.major}{sys.version_info.minor}"
 HANDLER_MODULE = "lambdas.handler"
 BASELINE_MODULE = "boto3"
+# The third-party modules lambdas.handler imports and cannot do without (no project code): its floor.
+DEPENDENCY_MODULES = (
+    "botocore.session",
+    "pydantic",
+    "aws_lambda_powertools",
+    "aws_lambda_powertools.event_handler",
+    "aws_xray_sdk.core",
+)
+DEPENDENCIES = ",".join(DEPENDENCY_MODULES)
 TARGET_RATIO = 1.6
 LAMBDA_UNZIPPED_LIMIT_MB = 250.0
 EVENT_FILE = PROJECT_ROOT / "tests" / "events" / "apiGatewayRestProxyEvent.json"
@@ -46,10 +59,12 @@ _NO_BYTECODE = shutil.ignore_patterns("__pycache__", "*.pyc")
 _CHILD = """
 import importlib, json, sys, time, types
 started = time.perf_counter()
-module = importlib.import_module(sys.argv[1])
+for name in sys.argv[1].split(","):
+    module = importlib.import_module(name)
 imported = time.perf_counter() - started
 first = None
 if len(sys.argv) > 2:
+    sys.stderr.write("first request\\n")
     with open(sys.argv[2], encoding="utf-8") as handle:
         event = json.load(handle)
     context = types.SimpleNamespace(
@@ -81,6 +96,7 @@ class PackageSize:
     files: int
     unzipped_mb: float
     zipped_mb: float
+    bytecode_files: int = 0  # .pyc files shipped (none unless a CPython of the runtime's version built them)
 
 
 @dataclass(frozen=True)
@@ -99,14 +115,21 @@ class ColdStartResult:
     handler_first_response: ImportTiming | None
     boto3_no_bytecode: ImportTiming | None
     handler_no_bytecode: ImportTiming | None
-    breakdown_ms: list[tuple[str, float]]  # handler import self time by package (-X importtime), mean of runs
+    # Self time by package (-X importtime), mean of runs: (package, at import, during the first request)
+    breakdown_ms: list[tuple[str, float, float]]
     packages: list[PackageSize]
     package_note: str
     runtime: str
+    dependencies_import: ImportTiming | None = None
 
     @property
     def ratio(self) -> float:
         return self.handler_import.median_ms / self.boto3_import.median_ms
+
+    @property
+    def dependencies_ratio(self) -> float | None:
+        deps = self.dependencies_import
+        return None if deps is None else deps.median_ms / self.boto3_import.median_ms
 
 
 def lambda_environment(task_root: Path | None) -> dict[str, str]:
@@ -256,21 +279,28 @@ _GROUPS = {
 }
 
 
-def import_breakdown(runtime: Runtime, env: dict[str, str], runs: int = 3) -> list[tuple[str, float]]:
-    """Self time of every module imported by the handler (``-X importtime``), summed by package."""
-    totals: dict[str, float] = {}
+def import_breakdown(runtime: Runtime, env: dict[str, str], runs: int = 3) -> list[tuple[str, float, float]]:
+    """Self time of every module the handler imports (``-X importtime``), summed by package: at import, and
+    during its first request (when the event file exists)."""
+    first_request = EVENT_FILE.is_file()
+    totals: dict[str, list[float]] = {}
     for _ in range(runs):
-        argv = [sys.executable, *runtime.python_args, "-X", "importtime", "-c", f"import {HANDLER_MODULE}"]
+        argv = [sys.executable, *runtime.python_args, "-X", "importtime", "-c", _CHILD, HANDLER_MODULE]
+        if first_request:
+            argv.append(str(EVENT_FILE))
         completed = subprocess.run(
             argv, env={**env, **runtime.env}, capture_output=True, text=True, check=False, cwd=runtime.cwd
         )
+        phase = 0  # 0: import, 1: first request
         for line in completed.stderr.splitlines():
+            if line == "first request":
+                phase = 1
             if not line.startswith("import time:") or "cumulative" in line:
                 continue
             self_us, _cumulative, name = line.split(":", 1)[1].split("|")
             group = _GROUPS.get(name.strip().split(".")[0], "standard library")
-            totals[group] = totals.get(group, 0.0) + int(self_us) / 1000 / runs
-    return sorted(totals.items(), key=lambda item: item[1], reverse=True)
+            totals.setdefault(group, [0.0, 0.0])[phase] += int(self_us) / 1000 / runs
+    return sorted(((group, at[0], at[1]) for group, at in totals.items()), key=lambda item: -(item[1] + item[2]))
 
 
 # --- package size ----------------------------------------------------------------------------------
@@ -291,6 +321,7 @@ def _directory_size(name: str, root: Path) -> PackageSize:
         files=len(files),
         unzipped_mb=unzipped / 1e6,
         zipped_mb=zipped / 1e6,
+        bytecode_files=sum(1 for path in files if path.suffix == ".pyc"),
     )
 
 
@@ -329,6 +360,7 @@ def run_cold_start(*, runs: int = 11, no_bytecode_runs: int = 5) -> ColdStartRes
     probes = [
         Probe(BASELINE_MODULE, cached, env, BASELINE_MODULE, runs),
         Probe(HANDLER_MODULE, cached, env, HANDLER_MODULE, runs, first_request=first_response),
+        Probe(DEPENDENCIES, cached, env, DEPENDENCIES, runs),
     ]
     if uncached is not None and no_bytecode_runs > 0:
         cold_env = lambda_environment(uncached.cwd)
@@ -347,4 +379,5 @@ def run_cold_start(*, runs: int = 11, no_bytecode_runs: int = 5) -> ColdStartRes
         packages=packages,
         package_note=note,
         runtime=description,
+        dependencies_import=timings.get(DEPENDENCIES),
     )

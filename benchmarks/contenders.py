@@ -14,26 +14,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import boto3
 
-from benchmarks.diagnostics import without_trace_hook
 from inference_engine.catalogue import load_catalogue
 from inference_engine.credentials import ClientFactory, ClientSettings
-from inference_engine.engine import invoke
+from inference_engine.engine import invoke, prepare, render_prompt_text
 from inference_engine.messages import Conversation
 from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider
 
 REGION = "us-east-1"
-RAW, ENGINE, LANGCHAIN, ENGINE_NO_TRACE = "raw", "engine", "langchain", "engine-no-trace"
-LABELS = {
-    RAW: "(a) raw boto3",
-    ENGINE: "(b) model-studio engine",
-    LANGCHAIN: "(c) langchain-aws",
-    ENGINE_NO_TRACE: "(b') engine, no deadline hook",
-}
-DIAGNOSTIC = frozenset({ENGINE_NO_TRACE})  # measured for insight, never part of a target
+RAW, ENGINE, LANGCHAIN = "raw", "engine", "langchain"
+LABELS = {RAW: "(a) raw boto3", ENGINE: "(b) model-studio engine", LANGCHAIN: "(c) langchain-aws"}
+PREPARE_WORK = "`prepare` (everything before the call)"
+TEMPLATE_WORK = "of which the chat template (`render_prompt_text`)"
 
 # The catalogue's TGI adapter, written out by hand the way a developer would without the engine.
 TGI_PARAMETERS: dict[str, Any] = {
@@ -48,6 +44,12 @@ TGI_PARAMETERS: dict[str, Any] = {
 # The catalogue's Bedrock Converse adapter's model_kwargs, as Converse inferenceConfig.
 CONVERSE_MAX_TOKENS, CONVERSE_TEMPERATURE, CONVERSE_TOP_P = 512, 0.5, 0.9
 CONVERSE_INFERENCE = {"maxTokens": CONVERSE_MAX_TOKENS, "temperature": CONVERSE_TEMPERATURE, "topP": CONVERSE_TOP_P}
+
+
+@lru_cache(maxsize=256)
+def conversation_of(prompt: str) -> Conversation:
+    """The engine's input for a prompt, built once per prompt, so that timing engine work times the engine alone."""
+    return Conversation.from_prompt(prompt)
 
 
 def tgi_prompt(prompt: str) -> str:
@@ -78,6 +80,9 @@ class Scenario:
     operation: str  # botocore event name suffix, e.g. "sagemaker-runtime.InvokeEndpoint"
     target: str
     contenders: tuple[Contender, ...]
+    # Parts of the engine's own work for one call (no network), by label, each timed right after a network call to
+    # see what it costs with the caches a network wait leaves behind; in no target.
+    engine_work: tuple[tuple[str, Callable[[str], object]], ...] = ()
 
 
 def bench_session() -> boto3.Session:
@@ -147,8 +152,10 @@ def sagemaker_tgi(session: boto3.Session, url: str, settings: ClientSettings) ->
             Contender(RAW, raw, raw_client),
             Contender(ENGINE, engine, factory.client("sagemaker-runtime", REGION)),
             Contender(LANGCHAIN, langchain, chain_client),
-            # Diagnostic: the same engine call with the chat-template sandbox's settrace deadline hook off.
-            Contender(ENGINE_NO_TRACE, without_trace_hook(engine), factory.client("sagemaker-runtime", REGION)),
+        ),
+        engine_work=(
+            (PREPARE_WORK, lambda prompt: prepare(config, conversation_of(prompt))),
+            (TEMPLATE_WORK, lambda prompt: render_prompt_text(config, conversation_of(prompt))),
         ),
     )
 
@@ -199,4 +206,5 @@ def bedrock_converse(session: boto3.Session, url: str, settings: ClientSettings)
             Contender(ENGINE, engine, factory.client("bedrock-runtime", REGION)),
             Contender(LANGCHAIN, langchain, chain_client),
         ),
+        engine_work=((PREPARE_WORK, lambda prompt: prepare(config, conversation_of(prompt))),),
     )

@@ -5,9 +5,7 @@ The full admin path per call is: merge an override into the base adapter and val
 canned model answer and extract its text and usage (what ``invoke`` does after the call). The
 "validated once" rows skip the merge/validation, as ``(b)`` in the per-call benchmark does. The
 "stage" rows split the TGI path, with the same chat template rendered by a plain ``jinja2``
-environment (no sandbox, no limits, no deadline) as a reference for what the sandbox costs, and by
-the sandbox with its ``sys.settrace`` deadline hook switched off (``benchmarks.diagnostics``) to show
-what the trace hook alone costs.
+environment (no sandbox, no limits, no deadline) as a reference for what the sandbox costs.
 """
 
 from __future__ import annotations
@@ -16,13 +14,11 @@ import gc
 import json
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import jinja2
 
-from benchmarks.diagnostics import no_trace_hook
 from benchmarks.stats import Summary
 from inference_engine.catalogue import load_catalogue
 from inference_engine.engine import prepare
@@ -47,8 +43,8 @@ CONVERSE_ANSWER: dict[str, Any] = {
 }
 
 Kind = Literal["full", "validated-once", "stage"]
+PREPARE = "prepare only (validated once)"
 SANDBOXED = "chat template in the sandbox (render_prompt)"
-WITHOUT_HOOK = "same, without the settrace deadline hook (diagnostic)"
 PLAIN_JINJA = "same template, plain jinja2 (reference)"
 
 
@@ -83,7 +79,15 @@ def _converse_call(base: ModelConfig, conversation: Conversation, *, override: b
     return call
 
 
-Case = tuple[str, str, Kind, Callable[[], str], Callable[[], AbstractContextManager[None]]]
+Case = tuple[str, str, Kind, Callable[[], str]]
+
+
+def _prepare_only(base: ModelConfig, conversation: Conversation) -> Callable[[], str]:
+    def call() -> str:
+        prepared = prepare(base, conversation)
+        return prepared.rendered_prompt or str(prepared.params["messages"][0]["content"][0]["text"])
+
+    return call
 
 
 def _stage_cases(base: ModelConfig, conversation: Conversation) -> list[Case]:
@@ -117,11 +121,10 @@ def _stage_cases(base: ModelConfig, conversation: Conversation) -> list[Case]:
         return extract_text(document, base.content_handler.output_path)
 
     return [
-        ("tgi", "merge + validate (apply_override)", "stage", merge_and_validate, nullcontext),
-        ("tgi", SANDBOXED, "stage", sandboxed, nullcontext),
-        ("tgi", WITHOUT_HOOK, "stage", sandboxed, no_trace_hook),
-        ("tgi", PLAIN_JINJA, "stage", reference, nullcontext),
-        ("tgi", "parse + extract text and usage", "stage", extract, nullcontext),
+        ("tgi", "merge + validate (apply_override)", "stage", merge_and_validate),
+        ("tgi", SANDBOXED, "stage", sandboxed),
+        ("tgi", PLAIN_JINJA, "stage", reference),
+        ("tgi", "parse + extract text and usage", "stage", extract),
     ]
 
 
@@ -145,21 +148,16 @@ def run_engine_only(*, iterations: int = 5000, warmup: int = 500) -> list[Engine
     tgi, converse = catalogue["tgi"], catalogue["bedrock-converse"]
     full, once = "validate + merge + render + extract", "render + extract (validated once)"
     cases: list[Case] = [
-        ("tgi", full, "full", _sagemaker_call(tgi, conversation, override=True), nullcontext),
-        ("bedrock-converse", full, "full", _converse_call(converse, conversation, override=True), nullcontext),
-        ("tgi", once, "validated-once", _sagemaker_call(tgi, conversation, override=False), nullcontext),
-        (
-            "bedrock-converse",
-            once,
-            "validated-once",
-            _converse_call(converse, conversation, override=False),
-            nullcontext,
-        ),
+        ("tgi", full, "full", _sagemaker_call(tgi, conversation, override=True)),
+        ("bedrock-converse", full, "full", _converse_call(converse, conversation, override=True)),
+        ("tgi", once, "validated-once", _sagemaker_call(tgi, conversation, override=False)),
+        ("bedrock-converse", once, "validated-once", _converse_call(converse, conversation, override=False)),
+        ("tgi", PREPARE, "stage", _prepare_only(tgi, conversation)),
+        ("bedrock-converse", PREPARE, "stage", _prepare_only(converse, conversation)),
         *_stage_cases(tgi, conversation),
     ]
     results: list[EngineOnlyResult] = []
-    for name, stages, kind, call, context in cases:
-        with context():
-            summary, output = _measure(call, iterations, warmup)
+    for name, stages, kind, call in cases:
+        summary, output = _measure(call, iterations, warmup)
         results.append(EngineOnlyResult(name=name, stages=stages, kind=kind, summary_us=summary, last_output=output))
     return results

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.contenders import ENGINE, LANGCHAIN, RAW, Contender, Scenario
@@ -59,6 +59,7 @@ class ScenarioResult:
     warmup: int
     results: dict[str, ContenderResult]
     wire: WireCheck
+    engine_work_us: dict[str, Summary] = field(default_factory=dict)  # timed right after a raw call, by label
 
     @property
     def engine_ratio(self) -> float:
@@ -95,6 +96,23 @@ def _time_call(call: Callable[[str], str], prompt: str) -> float:
     return (time.perf_counter_ns() - started) / 1e6
 
 
+def _time_engine_work(scenario: Scenario, pool: list[str], rounds: int) -> dict[str, Summary]:
+    """A pass of its own, after the timed rounds (so it cannot warm or cool a contender): for each part of the
+    engine's work, a raw call, then that part for the same prompt, timed, the way it runs inside ``invoke``."""
+    raw = next(c for c in scenario.contenders if c.key == RAW)
+    found: dict[str, Summary] = {}
+    for label, work in scenario.engine_work:
+        samples: list[float] = []
+        for index in range(rounds):
+            prompt = pool[index % len(pool)]
+            raw.call(prompt)
+            started = time.perf_counter_ns()
+            work(prompt)
+            samples.append((time.perf_counter_ns() - started) / 1000)
+        found[label] = Summary.of(samples)
+    return found
+
+
 def run_scenario(scenario: Scenario, *, rounds: int, warmup: int) -> ScenarioResult:
     """``warmup`` untimed rounds, then ``rounds`` timed rounds of every contender, interleaved."""
     pool = prompts()
@@ -124,5 +142,11 @@ def run_scenario(scenario: Scenario, *, rounds: int, warmup: int) -> ScenarioRes
             paired_ratio=1 + paired / baseline.p50,
         )
     return ScenarioResult(
-        name=scenario.name, target=scenario.target, rounds=rounds, warmup=warmup, results=results, wire=wire
+        name=scenario.name,
+        target=scenario.target,
+        rounds=rounds,
+        warmup=warmup,
+        results=results,
+        wire=wire,
+        engine_work_us=_time_engine_work(scenario, pool, rounds),
     )

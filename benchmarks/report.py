@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 
 from benchmarks.cold_start import (
     BASELINE_MODULE,
+    DEPENDENCY_MODULES,
     HANDLER_MODULE,
     LAMBDA_UNZIPPED_LIMIT_MB,
     TARGET_RATIO,
     ColdStartResult,
 )
-from benchmarks.contenders import DIAGNOSTIC, ENGINE, ENGINE_NO_TRACE, LANGCHAIN, RAW
-from benchmarks.engine_only import PATCH, PLAIN_JINJA, SANDBOXED, TARGET_US, WITHOUT_HOOK, EngineOnlyResult
+from benchmarks.contenders import ENGINE, LANGCHAIN, PREPARE_WORK, RAW, TEMPLATE_WORK
+from benchmarks.engine_only import PATCH, PLAIN_JINJA, PREPARE, SANDBOXED, TARGET_US, EngineOnlyResult
 from benchmarks.frontend import FrontendResult
 from benchmarks.machine import Machine
 from benchmarks.per_call import ScenarioResult
@@ -140,14 +141,16 @@ per-round differences x_i - a_i, which is steadier on a noisy machine.
   client cached by `ClientFactory`; the result also carries usage, latency and the prepared request.
 - (c) `SagemakerEndpoint` with an `LLMContentHandler` that writes the same body, and
   `ChatBedrockConverse` with the same model and inference parameters.
-- (b') diagnostic, TGI only, in no target: (b) with the chat-template sandbox's `sys.settrace` deadline
-  hook switched off around each call (`benchmarks/diagnostics.py`), to show what that hook costs on the wire.
+
+"Engine work after a call" (in no target) times parts of the engine's own work (no network) right after a raw
+boto3 call, in a pass of its own after the timed rounds: what that work costs on the wire path, where every call
+starts after a wait on the socket, compared with the same work in a tight loop (section 2).
 """
 
 
 def _per_call_scenario(scenario: ScenarioResult) -> list[str]:
     rows = []
-    for key in (RAW, ENGINE, LANGCHAIN, *sorted(DIAGNOSTIC & scenario.results.keys())):
+    for key in (RAW, ENGINE, LANGCHAIN):
         result = scenario.results[key]
         summary = result.summary_ms
         rows.append(
@@ -200,6 +203,16 @@ def _per_call_scenario(scenario: ScenarioResult) -> list[str]:
             ],
         ),
     ]
+    if scenario.engine_work_us:
+        work_rows = [
+            [label, f"{work.p50:.1f}", f"{work.p95:.1f}", f"{work.mean:.1f}", str(work.count)]
+            for label, work in scenario.engine_work_us.items()
+        ]
+        lines += [
+            "Engine work after a call (no network; each timed right after a raw boto3 call):",
+            "",
+            *_table(["engine work", "p50 us", "p95 us", "mean us", "samples"], work_rows),
+        ]
     for key in (ENGINE, LANGCHAIN):
         if not scenario.wire.body_matches_raw(key):
             body = scenario.wire.bodies.get(key, b"").decode("utf-8", "replace")
@@ -241,50 +254,60 @@ def _cold_start_section(result: ColdStartResult) -> list[str]:
     ]
     if result.handler_first_response is not None:
         timed.append((f"`import {HANDLER_MODULE}` + first `GET /me` through `handler`", result.handler_first_response))
+    if result.dependencies_import is not None:
+        modules = ", ".join(f"`{m}`" for m in DEPENDENCY_MODULES)
+        timed.append((f"dependencies alone, no project code ({modules})", result.dependencies_import))
     if result.boto3_no_bytecode is not None and result.handler_no_bytecode is not None:
         timed.append(("`import boto3`, no bytecode cache", result.boto3_no_bytecode))
         timed.append((f"`import {HANDLER_MODULE}`, no bytecode cache", result.handler_no_bytecode))
     rows = [[what, f"{t.median_ms:.0f}", f"{t.min_ms:.0f}", str(t.runs)] for what, t in timed]
-    total = sum(ms for _, ms in result.breakdown_ms) or 1.0
-    breakdown = [[group, f"{ms:.0f}", f"{ms / total:.0%}"] for group, ms in result.breakdown_ms]
+    total = sum(at + first for _, at, first in result.breakdown_ms) or 1.0
+    breakdown = [
+        [group, f"{at:.0f}", f"{first:.0f}", f"{(at + first) / total:.0%}"] for group, at, first in result.breakdown_ms
+    ]
+    target_rows = [
+        [
+            f"handler import <= {TARGET_RATIO}x `import boto3`",
+            f"{result.ratio:.2f}x",
+            _met(result.ratio <= TARGET_RATIO),
+        ]
+    ]
+    if result.dependencies_ratio is not None:
+        target_rows.append(["(floor) dependencies alone vs `import boto3`", f"{result.dependencies_ratio:.2f}x", "n/a"])
     lines = [
         "## 3. Cold start and package size",
         "",
-        "A fresh interpreter per sample; only the import is timed (interpreter start-up excluded); `boto3` and the",
-        "handler alternate run by run. Interpreter: " + result.runtime + ".",
+        "A fresh interpreter per sample; only the import is timed (interpreter start-up excluded); `boto3`, the",
+        "handler and its dependencies alternate run by run. Interpreter: " + result.runtime + ".",
         "The environment imitates the function's (Lambda variables, X-Ray tracer live, stage runtime settings).",
+        '"Dependencies alone" imports the third-party modules the handler cannot do without and no project code:',
+        "the floor of any handler on this stack.",
         '"No bytecode cache" imports from copies of the code and dependencies without `__pycache__`, writing none',
         "(the standard library keeps its bytecode): every module of the package compiles from source, as in Lambda",
         "when the package ships no bytecode (the function's file system is read-only, nothing is cached).",
         "",
         *_table(["what", "median ms", "min ms", "runs"], rows),
-        *_table(
-            ["target", "figure", "met"],
-            [
-                [
-                    f"handler import <= {TARGET_RATIO}x `import boto3`",
-                    f"{result.ratio:.2f}x",
-                    _met(result.ratio <= TARGET_RATIO),
-                ]
-            ],
-        ),
-        "Where the handler's import time goes (`python -X importtime`, self time summed by package, mean of",
-        "3 runs; the tracer inflates absolute times, the shares are what matter):",
+        *_table(["target", "figure", "met"], target_rows),
+        "Where the time goes (`python -X importtime`, self time of the modules imported, summed by package, mean of",
+        "3 runs), during the import and during the first `GET /me` (modules a request imports on first use); the",
+        "tracer inflates absolute times, the shares are what matter:",
         "",
-        *_table(["package", "ms", "share"], breakdown),
+        *_table(["package", "at import ms", "first request ms", "share"], breakdown),
     ]
     if result.packages:
         unzipped = sum(p.unzipped_mb for p in result.packages)
         zipped = sum(p.zipped_mb for p in result.packages)
         files = sum(p.files for p in result.packages)
         package_rows = [
-            [p.name, f"`{p.path}`", str(p.files), f"{p.unzipped_mb:.1f}", f"{p.zipped_mb:.1f}"] for p in result.packages
+            [p.name, f"`{p.path}`", str(p.files), str(p.bytecode_files), f"{p.unzipped_mb:.1f}", f"{p.zipped_mb:.1f}"]
+            for p in result.packages
         ]
-        package_rows.append(["total", "", str(files), f"{unzipped:.1f}", f"{zipped:.1f}"])
+        bytecode = sum(p.bytecode_files for p in result.packages)
+        package_rows.append(["total", "", str(files), str(bytecode), f"{unzipped:.1f}", f"{zipped:.1f}"])
         lines += [
             f"Deployed package, as built by {result.package_note} (zipped with deflate level 6, like a CDK asset):",
             "",
-            *_table(["asset", "path", "files", "unzipped MB", "zipped MB"], package_rows),
+            *_table(["asset", "path", "files", "of which bytecode", "unzipped MB", "zipped MB"], package_rows),
             *_table(
                 ["limit", "figure", "met"],
                 [
@@ -366,48 +389,93 @@ def _frontend_section(result: FrontendResult) -> list[str]:
     ]
 
 
-def _stage_us(run: Run, stages: str) -> float | None:
-    return next((r.summary_us.p50 for r in run.engine_only if r.stages == stages), None)
+def _stage_us(run: Run, stages: str, name: str = "tgi") -> float | None:
+    return next((r.summary_us.p50 for r in run.engine_only if r.stages == stages and r.name == name), None)
+
+
+def _per_call_note(run: Run, scenario: ScenarioResult, adapter: str) -> str | None:
+    """Why the engine costs what it does on the wire: its own work, warm (section 2) and after a network call."""
+    engine = scenario.results[ENGINE]
+    warm = _stage_us(run, PREPARE, adapter)
+    work = scenario.engine_work_us.get(PREPARE_WORK)
+    if warm is None or work is None:
+        return None
+    text = (
+        f"- {scenario.name}: the engine's paired overhead on the wire is {engine.paired_overhead_ms * 1000:.0f} us "
+        f"(p50 ratio {engine.ratio_p50:.3f}). Its own work before the call, `prepare`, takes {warm:.1f} us in a tight "
+        f"loop (section 2) but {work.p50:.1f} us when timed right after a network call, as it runs inside `invoke` "
+        f"({work.p50 / warm:.1f}x: code and data no longer in the CPU caches after the wait on the socket)."
+    )
+    template = scenario.engine_work_us.get(TEMPLATE_WORK)
+    sandboxed, plain = _stage_us(run, SANDBOXED, adapter), _stage_us(run, PLAIN_JINJA, adapter)
+    if template is not None and sandboxed is not None and plain is not None:
+        text += (
+            f" The adapter's Jinja2 chat template is {template.p50:.1f} us of that after a call ({sandboxed:.1f} us in "
+            f"a tight loop, where plain unsandboxed jinja2 takes {plain:.1f} us); raw boto3 formats the same prompt "
+            "with an f-string."
+        )
+    return text
+
+
+def _cold_start_notes(cold: ColdStartResult) -> list[str]:
+    found: list[str] = []
+    boto3_ms, handler_ms = cold.boto3_import.median_ms, cold.handler_import.median_ms
+    text = f"- Cold start: the handler import is {handler_ms:.0f} ms against {boto3_ms:.0f} ms for `import boto3` alone"
+    if cold.handler_first_response is not None:
+        text += f"; import plus the first `GET /me` is {cold.handler_first_response.median_ms:.0f} ms"
+    deps = cold.dependencies_import
+    if deps is not None:
+        text += (
+            f". The third-party modules the handler cannot do without take {deps.median_ms:.0f} ms on their own "
+            f"({deps.median_ms / boto3_ms:.2f}x `import boto3`; botocore's session and clients are most of `import "
+            f"boto3` itself), leaving {handler_ms - deps.median_ms:.0f} ms to the project's modules and their pydantic "
+            f"models, against a {TARGET_RATIO}x target that allows {TARGET_RATIO * boto3_ms - deps.median_ms:.0f} ms"
+        )
+    at_import = sorted(((group, at) for group, at, _ in cold.breakdown_ms), key=lambda item: -item[1])[:4]
+    found.append(
+        text
+        + ". Largest import shares (`-X importtime`): "
+        + ", ".join(f"{g} {ms:.0f} ms" for g, ms in at_import)
+        + "."
+    )
+    deferred = [(group, first) for group, _, first in cold.breakdown_ms if first >= 1]
+    if deferred:
+        found.append(
+            "- Imported on the first request rather than at import (`-X importtime` self time): "
+            + ", ".join(f"{g} {ms:.0f} ms" for g, ms in sorted(deferred, key=lambda item: -item[1]))
+            + "."
+        )
+    if cold.handler_no_bytecode is not None:
+        uncached = cold.handler_no_bytecode.median_ms
+        text = (
+            f"- Bytecode: without `__pycache__` the handler import takes {uncached:.0f} ms "
+            f"({uncached / handler_ms:.1f}x). A package without bytecode for the function's Python version pays "
+            "this on every cold start, because Lambda's file system is read-only: `infra.package` precompiles the "
+            "package when a CPython of the function's version is on the build machine, and warns when not "
+            "(docs/deploy.md, section 7)."
+        )
+        if cold.packages:
+            shipped = sum(p.bytecode_files for p in cold.packages)
+            text += (
+                f" The package built for this run ships {shipped} bytecode files."
+                if shipped
+                else " The package built for this run ships none (no such interpreter on this machine)."
+            )
+        found.append(text)
+    return found
 
 
 def notes(run: Run) -> list[str]:
     """What the figures say about the targets, computed from this run (shown only where they apply)."""
     found: list[str] = []
-    tgi = next((s for s in run.per_call if "TGI" in s.name), None)
-    sandboxed, no_hook, plain = (_stage_us(run, name) for name in (SANDBOXED, WITHOUT_HOOK, PLAIN_JINJA))
-    if tgi is not None and sandboxed is not None and no_hook is not None and plain is not None:
-        found.append(
-            f"- TGI path: the engine renders the adapter's Jinja2 chat template on every call. Rendered alone "
-            f"(section 2) that costs {sandboxed:.0f} us in the sandbox, {no_hook:.0f} us with the sandbox's "
-            f"`sys.settrace` deadline hook switched off, {plain:.0f} us in plain jinja2. On the wire the engine's "
-            f"paired overhead is {tgi.results[ENGINE].paired_overhead_ms * 1000:.0f} us"
-            + (
-                f", {tgi.results[ENGINE_NO_TRACE].paired_overhead_ms * 1000:.0f} us with the hook off "
-                f"(p50 ratio {tgi.results[ENGINE_NO_TRACE].ratio_p50:.3f})"
-                if ENGINE_NO_TRACE in tgi.results
-                else ""
-            )
-            + ". Bedrock Converse renders no template, which is the difference between the two scenarios."
-        )
+    for scenario in run.per_call:
+        adapter = "tgi" if "TGI" in scenario.name else "bedrock-converse"
+        note = _per_call_note(run, scenario, adapter)
+        if note is not None:
+            found.append(note)
     cold = run.cold_start
     if cold is not None:
-        first = cold.handler_first_response
-        text = (
-            f"- Cold start: the handler import is {cold.handler_import.median_ms:.0f} ms against "
-            f"{cold.boto3_import.median_ms:.0f} ms for `import boto3` alone"
-        )
-        if first is not None:
-            text += f"; import plus the first `GET /me` is {first.median_ms:.0f} ms"
-        top = ", ".join(f"{group} {ms:.0f} ms" for group, ms in cold.breakdown_ms[:4])
-        found.append(text + f". Largest import shares (`-X importtime`): {top}.")
-        if cold.handler_no_bytecode is not None:
-            uncached = cold.handler_no_bytecode.median_ms
-            slower = uncached / cold.handler_import.median_ms
-            found.append(
-                f"- Bytecode: without `__pycache__` the handler import takes {uncached:.0f} ms "
-                f"({slower:.1f}x). A package without bytecode for the function's Python version pays this on every "
-                "cold start, because Lambda's file system is read-only."
-            )
+        found.extend(_cold_start_notes(cold))
     return ["## Notes", "", *found, ""] if found else []
 
 

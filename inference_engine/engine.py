@@ -10,17 +10,17 @@ by ``stream()`` itself, not by the iterator.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from inference_engine.credentials import ClientFactory
 from inference_engine.extraction import UsageCounts
 from inference_engine.messages import Conversation
-from inference_engine.prompt_template import render_prompt
 from inference_engine.providers import bedrock, sagemaker
 from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary
-from inference_engine.request_template import referenced_variables, render_request, serialize_body
+from inference_engine.request_template import CompiledTemplate, compiled_template, render_compiled, serialize_body
 from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider
 from inference_engine.tokens import check_constraints, estimate_tokens, requested_output_tokens
 
@@ -68,8 +68,7 @@ def template_variables(
     config: ModelConfig, conversation: Conversation, prompt: str, *, stream: bool = False
 ) -> dict[str, Any]:
     """The request-template variables of DESIGN §2.1 (built-ins win over same-named ``model_kwargs`` keys)."""
-    template = config.content_handler.request_template
-    uses_system = "system" in referenced_variables(template)
+    uses_system = "system" in compiled_template(config.content_handler.request_template).names
     messages = conversation.messages() if uses_system else conversation.messages_with_system()
     blocks = [{"role": m["role"], "content": [{"text": m["content"]}]} for m in messages]
     stops = list(config.prompt.stop_sequences)
@@ -85,11 +84,91 @@ def template_variables(
     }
 
 
+BUILTIN_NAMES = frozenset({"prompt", "messages", "block_messages", "system", "stop", "model_kwargs", "stream"})
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every call of one config shares, worked out once per config object (configs are frozen)."""
+
+    template: CompiledTemplate
+    kwargs: dict[str, Any]  # the model_kwargs entries the template names (built-ins of the same name win)
+    builtins: frozenset[str]  # the built-in variables the template names
+    params: dict[str, Any] | None  # the buffered call's parameters (SageMaker and InvokeModel)
+    output_tokens: int | None
+
+    @classmethod
+    def of(cls, config: ModelConfig) -> _Plan:
+        template = compiled_template(config.content_handler.request_template)
+        provider = config.provider
+        params: dict[str, Any] | None = None
+        if isinstance(provider, SageMakerProvider):
+            params = sagemaker.request_params(provider)
+        elif provider.api == "invoke_model":
+            params = bedrock.invoke_model_params(provider)
+        return cls(
+            template=template,
+            kwargs={n: config.model_kwargs[n] for n in template.names - BUILTIN_NAMES if n in config.model_kwargs},
+            builtins=template.names & BUILTIN_NAMES,
+            params=params,
+            output_tokens=requested_output_tokens(config.model_kwargs),
+        )
+
+    def variables(self, config: ModelConfig, conversation: Conversation, prompt: str, stream: bool) -> dict[str, Any]:
+        """The variables the template names, with the values ``template_variables`` gives them."""
+        variables = dict(self.kwargs)
+        wanted = self.builtins
+        if wanted:
+            if "prompt" in wanted:
+                variables["prompt"] = prompt
+            if "messages" in wanted or "block_messages" in wanted:
+                messages = conversation.messages() if "system" in wanted else conversation.messages_with_system()
+                variables["messages"] = messages
+                if "block_messages" in wanted:
+                    variables["block_messages"] = [
+                        {"role": m["role"], "content": [{"text": m["content"]}]} for m in messages
+                    ]
+            if "system" in wanted:
+                variables["system"] = conversation.system
+            if "stop" in wanted:
+                variables["stop"] = list(config.prompt.stop_sequences)
+            if "model_kwargs" in wanted:
+                variables["model_kwargs"] = dict(config.model_kwargs)
+            if "stream" in wanted:
+                variables["stream"] = True if stream else None
+        return variables
+
+
+# Keyed on the config object (the entry holds it, so its id cannot be reused while cached).
+_PLANS: dict[int, tuple[ModelConfig, _Plan]] = {}
+_PLANS_SIZE = 256
+
+
+def _plan(config: ModelConfig) -> _Plan:
+    cached = _PLANS.get(id(config))
+    if cached is not None and cached[0] is config:
+        return cached[1]
+    plan = _Plan.of(config)
+    if len(_PLANS) >= _PLANS_SIZE:
+        _PLANS.clear()
+    _PLANS[id(config)] = (config, plan)
+    return plan
+
+
+@cache
+def _prompt_renderer() -> Callable[..., str]:
+    """``prompt_template.render_prompt``, imported on first use rather than with this module: jinja2 adds about
+    15 ms to the Lambda's import, and only a model with a chat template needs it (the first such use pays it)."""
+    from inference_engine.prompt_template import render_prompt  # noqa: PLC0415
+
+    return render_prompt
+
+
 def render_prompt_text(config: ModelConfig, conversation: Conversation) -> str:
     """The prompt template's output, or the last user message's text when there is no template."""
     if config.prompt.template is None:
         return conversation.last_user_text
-    return render_prompt(
+    return _prompt_renderer()(
         config.prompt.template,
         messages=conversation.messages_with_system(),
         system=conversation.system,
@@ -104,6 +183,7 @@ def prepare(config: ModelConfig, conversation: Conversation, *, stream: bool = F
     stream = stream and config.supports_streaming
     if isinstance(provider, BedrockProvider) and provider.api == "converse":
         params = bedrock.converse_params(config, conversation)
+        output_tokens = requested_output_tokens(config.model_kwargs)
         estimate = estimate_tokens(conversation.all_text())
         rendered_prompt: str | None = None
         body: Any = None
@@ -111,21 +191,27 @@ def prepare(config: ModelConfig, conversation: Conversation, *, stream: bool = F
         operation = bedrock.CONVERSE_STREAM if stream else bedrock.CONVERSE
         service = "bedrock-runtime"
     else:
+        plan = _plan(config)
+        output_tokens = plan.output_tokens
         rendered_prompt = render_prompt_text(config, conversation)
-        variables = template_variables(config, conversation, rendered_prompt, stream=stream)
-        body = render_request(config.content_handler.request_template, variables)
+        prompt = rendered_prompt
+
+        def every_variable() -> dict[str, Any]:  # only for the error that names an unknown variable
+            return template_variables(config, conversation, prompt, stream=stream)
+
+        variables = plan.variables(config, conversation, rendered_prompt, stream)
+        body = render_compiled(plan.template, variables, available=every_variable)
         estimate = estimate_tokens(rendered_prompt if config.prompt.template else conversation.all_text())
         if isinstance(provider, SageMakerProvider):
-            params = sagemaker.request_params(provider, stream=stream)
+            params = sagemaker.request_params(provider, stream=True) if stream else dict(plan.params or {})
             body_bytes = serialize_body(body, provider.content_type)
             operation = sagemaker.INVOKE_STREAM if stream else sagemaker.INVOKE
             service = "sagemaker-runtime"
         else:
-            params = bedrock.invoke_model_params(provider)
+            params = dict(plan.params or {})
             body_bytes = serialize_body(body, "application/json")
             operation = bedrock.INVOKE_STREAM if stream else bedrock.INVOKE
             service = "bedrock-runtime"
-    output_tokens = requested_output_tokens(config.model_kwargs)
     check_constraints(config.constraints, input_tokens=estimate, output_tokens=output_tokens)
     return PreparedRequest(
         operation=operation,

@@ -7,21 +7,94 @@ silent ``None``. A path that selects a list of strings (``content[*].text``) joi
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import jmespath
 from jmespath.exceptions import JMESPathError
-from jmespath.parser import ParsedResult
 
 from inference_engine.errors import OutputPathError, ResponseFormatError
 from inference_engine.schema import UsagePaths
 
 
+class CompiledPath(Protocol):
+    def search(self, value: Any) -> Any: ...
+
+
+# Simple paths, evaluated without the JMESPath interpreter: chains of fields and indices (``[0].details.tokens``),
+# and ``a || b`` of such chains. Anything else (quoted names, projections, filters, functions, ...) goes to jmespath.
+_WS = "[ \t\n\r]*"  # what the JMESPath lexer skips between tokens
+_IDENTIFIER = "[A-Za-z_][A-Za-z0-9_]*"
+_INDEX = r"\[-?[0-9]+\]"
+_CHAIN = f"(?:{_IDENTIFIER}|{_INDEX})(?:\\.{_IDENTIFIER}|{_INDEX})*"
+_SIMPLE_PATH = re.compile(f"{_WS}{_CHAIN}(?:{_WS}\\|\\|{_WS}{_CHAIN})*{_WS}")
+_OR = re.compile(f"{_WS}\\|\\|{_WS}")
+_STEP = re.compile(f"({_IDENTIFIER})|\\[(-?[0-9]+)\\]")
+
+Step = tuple[bool, Any]  # (is an index, field name or index)
+
+
+def _walk(steps: tuple[Step, ...], value: Any) -> Any:
+    """JMESPath's field and index semantics: a field of a non-object and an index of a non-array or out of
+    range are null, and null stays null."""
+    for is_index, key in steps:
+        if is_index:
+            if not isinstance(value, list):
+                return None
+            try:
+                value = value[key]
+            except IndexError:
+                return None
+        else:
+            try:
+                value = value.get(key)
+            except AttributeError:
+                return None
+    return value
+
+
+def _is_false(value: Any) -> bool:
+    """JMESPath falsiness (``||``): empty string, array or object, false and null; 0 is true."""
+    return value == "" or value == [] or value == {} or value is None or value is False  # noqa: PLR1714 - as jmespath
+
+
+class SimplePath:
+    """A compiled simple path: the same results as ``jmespath.compile(expression).search``."""
+
+    __slots__ = ("expression", "first", "last")
+
+    def __init__(self, expression: str) -> None:
+        self.expression = expression
+        *first, last = (
+            tuple(
+                (True, int(match.group(2))) if match.group(2) is not None else (False, match.group(1))
+                for match in _STEP.finditer(chain)
+            )
+            for chain in _OR.split(expression.strip(" \t\n\r"))
+        )
+        self.first: tuple[tuple[Step, ...], ...] = tuple(first)  # alternatives tried in turn ...
+        self.last: tuple[Step, ...] = last  # ... and the one whose result stands when all of them are false
+
+    def search(self, value: Any) -> Any:
+        for steps in self.first:
+            found = _walk(steps, value)
+            if not _is_false(found):
+                return found
+        return _walk(self.last, value)
+
+
+def is_simple_path(expression: str) -> bool:
+    return _SIMPLE_PATH.fullmatch(expression) is not None
+
+
 @lru_cache(maxsize=512)
-def compile_path(expression: str) -> ParsedResult:
+def compile_path(expression: str) -> CompiledPath:
+    """A simple path compiled to a ``SimplePath``, any other expression by jmespath (which raises on invalid ones)."""
+    if is_simple_path(expression):
+        return SimplePath(expression)
     return jmespath.compile(expression)
 
 

@@ -35,6 +35,7 @@ from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.ext import loopcontrols
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
 
 from inference_engine.errors import ErrorDetail, TemplateError
 
@@ -92,6 +93,8 @@ def _check_format_string(text: str) -> None:
 
 def _size(value: Any) -> int:
     """Characters a value stands for: a string's length; a list's, tuple's or mapping's items (strings by length)."""
+    if type(value) is Namespace:  # what ``namespace()`` returns: not a mapping, and slow to ask (its attribute hook)
+        return 0
     if isinstance(value, str):
         return len(value)
     if isinstance(value, Mapping):
@@ -246,6 +249,11 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.filters["tojson"] = _tojson
         self.filters = {name: _bounded_filter(func, name) for name, func in self.filters.items()}
 
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if type(obj) is Namespace:  # the same answer as the checks below give a namespace, without their ABC lookups
+            return not attr.startswith("_")
+        return super().is_safe_attribute(obj, attr, value)
+
     def unsafe_undefined(self, obj: Any, attribute: str) -> NoReturn:
         raise SecurityError(f"access to attribute {attribute!r} of a {type(obj).__name__!r} value is not allowed")
 
@@ -277,6 +285,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         _tick()
+        if type(__obj) is _LoopBudget:  # the loop guard around every for loop: ours, and it ticks at each step
+            kwargs.pop("_loop_vars", None)  # what jinja2's Context.call drops before calling
+            kwargs.pop("_block_vars", None)
+            return __obj(*args, **kwargs)
         for value in (*args, *kwargs.values()):
             _check_number(value)
         text = getattr(__obj, "__self__", None)
@@ -353,7 +365,8 @@ def _compile(source: str) -> jinja2.Template:
         code = env.compile(tree, raw=False)
     except jinja2.TemplateSyntaxError as exc:
         raise _syntax_error(exc) from None
-    template = env.template_class.from_code(env, code, env.make_globals(None), None)
+    # A plain dict of globals, not the ChainMap jinja2 makes: every render copies them, and a ChainMap copies slowly.
+    template = env.template_class.from_code(env, code, dict(env.make_globals(None)), None)
     namespace = template.root_render_func.__globals__  # the compiled module's own namespace
     namespace["str_join"] = _bounded_join(jinja2.runtime.str_join)
     namespace["markup_join"] = _bounded_join(jinja2.runtime.markup_join)

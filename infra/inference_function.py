@@ -16,6 +16,7 @@ from infra.permissions import Grant
 from infra.stage_config import FunctionSettings
 
 HANDLER = "lambdas.handler.handler"
+LIVE_ALIAS = "live"
 SERVICE_NAME = "model-studio"
 METRICS_NAMESPACE = "ModelStudio"
 
@@ -85,6 +86,7 @@ class InferenceFunction(Construct):
             timeout=Duration.seconds(settings.timeout_s),
             reserved_concurrent_executions=settings.reserved_concurrency,
             tracing=lambda_.Tracing.ACTIVE,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if settings.snap_start else None,
             role=self.role,
             log_group=self.log_group,
             environment={
@@ -94,6 +96,13 @@ class InferenceFunction(Construct):
                 "POWERTOOLS_LOG_LEVEL": settings.log_level,
                 **environment,
             },
+        )
+        # What the API invokes: with SnapStart, a published version (SnapStart only applies to versions), behind an
+        # alias so each deploy moves it; without, the function itself ($LATEST).
+        self.entry: lambda_.IFunction = (
+            lambda_.Alias(self, "Live", alias_name=LIVE_ALIAS, version=self.function.current_version)
+            if settings.snap_start
+            else self.function
         )
 
     def allow(self, grants: Sequence[Grant]) -> None:

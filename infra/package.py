@@ -8,12 +8,18 @@ Two assets per stage, both plain directories under ``build/lambda/``:
   A stamp file caches the result: a second run with the same requirements does nothing.
 - ``code/<stage>/``: the project's own code (``inference_engine``, ``lambdas``) plus the stage's
   ``runtime_settings.json``. It is small and rebuilt at every synth so it always matches the stage config.
+
+Both ship bytecode when the build machine has a CPython of the function's exact minor version (``python3.14`` on
+PATH, or ``--bytecode-python``): compiled with ``--invalidation-mode unchecked-hash``, so Lambda's read-only file
+system never needs to write it and never checks a timestamp. Without one, a warning says so: the function then
+compiles every module it imports on every cold start (see docs/deploy.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -34,6 +40,9 @@ BUILD_DIR = PROJECT_ROOT / "build" / "lambda"
 CODE_PACKAGES = ("inference_engine", "lambdas")
 RUNTIME_SETTINGS_FILE = "runtime_settings.json"
 STAMP_FILE = ".stamp.json"
+BYTECODE_PYTHON_ENV = "LAMBDA_BYTECODE_PYTHON"  # read by main() only: a CPython of the function's version
+LAYER_MOUNT = "/opt/python"  # where Lambda mounts the layer's python/ directory
+TASK_ROOT = "/var/task"  # where Lambda unpacks the code asset
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".mypy_cache", ".pytest_cache")
 _REQUIREMENT_NAME = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?P<extras>\[[^\]]*\])?")
 
@@ -67,6 +76,11 @@ class LambdaPlatform:
     @property
     def key(self) -> str:
         return f"{self.abi}-{self.architecture}"
+
+    @property
+    def cache_tag(self) -> str:
+        """``sys.implementation.cache_tag`` of the runtime: the name of its bytecode files (``x.cpython-314.pyc``)."""
+        return "cpython-" + self.python_version.replace(".", "")
 
     @classmethod
     def of(cls, config: StageConfig) -> LambdaPlatform:
@@ -133,8 +147,81 @@ def _run(command: Sequence[str]) -> None:
         raise PackagingError(f"pip failed ({completed.returncode}):\n{completed.stdout}{completed.stderr}")
 
 
-def _stamp(requirements: Sequence[str], platform: LambdaPlatform) -> dict[str, Any]:
-    return {"requirements": list(requirements), "platform": platform.key, "tags": list(platform.platform_tags)}
+def _stamp(requirements: Sequence[str], platform: LambdaPlatform, *, bytecode: bool) -> dict[str, Any]:
+    stamp = {"requirements": list(requirements), "platform": platform.key, "tags": list(platform.platform_tags)}
+    return {**stamp, "bytecode": platform.cache_tag} if bytecode else stamp
+
+
+# --- bytecode ------------------------------------------------------------------------------------------------
+
+
+def _cache_tag(interpreter: str) -> str | None:
+    """The interpreter's bytecode tag (``cpython-314``), or ``None`` when it does not run."""
+    try:
+        completed = subprocess.run(  # noqa: S603 - an interpreter found on PATH or configured by the user
+            [interpreter, "-c", "import sys; print(sys.implementation.cache_tag)"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return completed.stdout.strip() if completed.returncode == 0 else None
+
+
+def bytecode_python(
+    platform: LambdaPlatform,
+    configured: str | None = None,
+    *,
+    which: Callable[[str], str | None] = shutil.which,
+    cache_tag: Callable[[str], str | None] = _cache_tag,
+) -> str | None:
+    """A CPython of the function's exact minor version to precompile with: ``configured`` (which must be one), or
+    ``python<version>`` on PATH when it is one; ``None`` when there is none."""
+    if configured:
+        found = which(configured)
+        if found is None or cache_tag(found) != platform.cache_tag:
+            raise PackagingError(
+                f"{configured} is not a CPython {platform.python_version} interpreter ({BYTECODE_PYTHON_ENV})"
+            )
+        return found
+    found = which(f"python{platform.python_version}")
+    return found if found is not None and cache_tag(found) == platform.cache_tag else None
+
+
+def compile_command(interpreter: str, directory: Path, deployed_at: str) -> list[str]:
+    """``compileall`` for a directory: hash-based bytecode the runtime never re-checks (its sources never change
+    in a deployed package), with the paths the function will see in tracebacks."""
+    return [
+        interpreter,
+        "-m",
+        "compileall",
+        "-q",
+        "-j",
+        "0",
+        "--invalidation-mode",
+        "unchecked-hash",
+        "-s",
+        str(directory),
+        "-p",
+        deployed_at,
+        str(directory),
+    ]
+
+
+def no_bytecode_warning(platform: LambdaPlatform) -> str:
+    return (
+        f"warning: no CPython {platform.python_version} on this machine (python{platform.python_version} on PATH, "
+        f"or {BYTECODE_PYTHON_ENV}): the Lambda package ships without bytecode, so every cold start compiles "
+        "every module it imports (2.5 to 3 times the import time; see docs/deploy.md)"
+    )
+
+
+def _compile(command: Sequence[str]) -> None:
+    completed = subprocess.run(command, check=False, capture_output=True, text=True)  # noqa: S603 (our own argv)
+    if completed.returncode != 0:
+        raise PackagingError(f"compileall failed ({completed.returncode}):\n{completed.stdout}{completed.stderr}")
 
 
 def check_binaries(site: Path, platform: LambdaPlatform) -> None:
@@ -158,11 +245,14 @@ def build_layer(
     build_dir: Path = BUILD_DIR,
     requirements: Sequence[str] | None = None,
     runner: Runner = _run,
+    bytecode_with: str | None = None,
+    compiler: Runner = _compile,
 ) -> Path:
-    """Install the runtime dependencies for ``platform`` into a layer directory; cached by a stamp file."""
+    """Install the runtime dependencies for ``platform`` into a layer directory; cached by a stamp file.
+    ``bytecode_with``: a CPython of the platform's version to precompile the layer with (see ``bytecode_python``)."""
     wanted = list(requirements if requirements is not None else pin_to_installed(runtime_requirements()))
     layer = build_dir / "deps" / platform.key
-    stamp = _stamp(wanted, platform)
+    stamp = _stamp(wanted, platform, bytecode=bytecode_with is not None)
     stamp_file = layer / STAMP_FILE
     if stamp_file.is_file() and json.loads(stamp_file.read_text(encoding="utf-8")) == stamp:
         return layer
@@ -173,6 +263,8 @@ def build_layer(
     runner(pip_command(wanted, platform, site))
     _prune(site)
     check_binaries(site, platform)
+    if bytecode_with is not None:
+        compiler(compile_command(bytecode_with, site, LAYER_MOUNT))
     (staging / STAMP_FILE).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(layer, ignore_errors=True)
     staging.rename(layer)
@@ -193,8 +285,11 @@ def build_code(
     out_dir: Path,
     source_root: Path = PROJECT_ROOT,
     packages: Sequence[str] = CODE_PACKAGES,
+    bytecode_with: str | None = None,
+    compiler: Runner = _compile,
 ) -> Path:
-    """Copy the project's packages into ``out_dir`` (replaced) and write the runtime settings next to them."""
+    """Copy the project's packages into ``out_dir`` (replaced) and write the runtime settings next to them;
+    precompiled when ``bytecode_with`` names a CPython of the function's version."""
     staging = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -204,15 +299,34 @@ def build_code(
             raise PackagingError(f"{source} is not a directory")
         shutil.copytree(source, staging / package, ignore=_IGNORED)
     (staging / RUNTIME_SETTINGS_FILE).write_text(settings.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    if bytecode_with is not None:
+        compiler(compile_command(bytecode_with, staging, TASK_ROOT))
     shutil.rmtree(out_dir, ignore_errors=True)
     staging.rename(out_dir)
     return out_dir
 
 
-def stage_assets(config: StageConfig, *, build_dir: Path = BUILD_DIR, source_root: Path = PROJECT_ROOT) -> LambdaAssets:
-    """Rebuild the stage's code directory and locate its (already built) dependency layer."""
-    layer = layer_dir(LambdaPlatform.of(config), build_dir=build_dir)
-    code = build_code(config.runtime_settings(), out_dir=build_dir / "code" / config.stage, source_root=source_root)
+def stage_assets(
+    config: StageConfig,
+    *,
+    build_dir: Path = BUILD_DIR,
+    source_root: Path = PROJECT_ROOT,
+    bytecode_with: str | None = None,
+    find_python: Callable[[LambdaPlatform], str | None] = bytecode_python,
+) -> LambdaAssets:
+    """Rebuild the stage's code directory and locate its (already built) dependency layer. The code is precompiled
+    with ``bytecode_with``, or else with ``python<version>`` from PATH when there is one (with a warning if not)."""
+    platform = LambdaPlatform.of(config)
+    layer = layer_dir(platform, build_dir=build_dir)
+    interpreter = bytecode_with or find_python(platform)
+    if interpreter is None:
+        print(no_bytecode_warning(platform), file=sys.stderr)
+    code = build_code(
+        config.runtime_settings(),
+        out_dir=build_dir / "code" / config.stage,
+        source_root=source_root,
+        bytecode_with=interpreter,
+    )
     return LambdaAssets(code_dir=code, layer_dir=layer)
 
 
@@ -220,15 +334,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.package", description=__doc__.splitlines()[0])
     parser.add_argument("--stage", action="append", help="stage(s) to package (default: every infra/config/*.json)")
     parser.add_argument("--build-dir", type=Path, default=BUILD_DIR)
+    parser.add_argument(
+        "--bytecode-python",
+        default=os.environ.get(BYTECODE_PYTHON_ENV),
+        help=f"a CPython of the function's version to precompile with (default: ${BYTECODE_PYTHON_ENV}, "
+        "else python<version> on PATH)",
+    )
     args = parser.parse_args(argv)
     try:
         configs = [load_stage_config(stage) for stage in (args.stage or known_stages())]
+        interpreters: dict[LambdaPlatform, str | None] = {}
         for platform in sorted({LambdaPlatform.of(c) for c in configs}, key=lambda p: p.key):
+            interpreters[platform] = interpreter = bytecode_python(platform, args.bytecode_python)
+            if interpreter is None:
+                print(no_bytecode_warning(platform), file=sys.stderr)
             started = time.monotonic()
-            layer = build_layer(platform, build_dir=args.build_dir)
-            print(f"layer {platform.key}: {layer} ({time.monotonic() - started:.1f}s)")
+            layer = build_layer(platform, build_dir=args.build_dir, bytecode_with=interpreter)
+            compiled = f", bytecode by {interpreter}" if interpreter else ", no bytecode"
+            print(f"layer {platform.key}: {layer} ({time.monotonic() - started:.1f}s{compiled})")
         for config in configs:
-            code = build_code(config.runtime_settings(), out_dir=args.build_dir / "code" / config.stage)
+            code = build_code(
+                config.runtime_settings(),
+                out_dir=args.build_dir / "code" / config.stage,
+                bytecode_with=interpreters[LambdaPlatform.of(config)],
+            )
             print(f"code {config.stage}: {code}")
     except (StageConfigError, PackagingError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -83,7 +83,7 @@ class ModelStudioStack(Stack):
             self,
             "Api",
             stage=stage,
-            handler=self.inference.function,
+            handler=self.inference.entry,
             user_pool=self.identity.user_pool,
             cors_origins=cors_origins,
             settings=config.api,

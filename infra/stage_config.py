@@ -64,6 +64,11 @@ class FunctionSettings(_Settings):
     architecture: Literal["arm64", "x86_64"] = "arm64"
     python_version: Literal["3.12", "3.13", "3.14"] = "3.14"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    snap_start: bool = Field(
+        default=False,
+        description="Lambda SnapStart: cold starts resume a snapshot taken after the handler module's import, "
+        "and the API calls a published version (alias 'live') instead of $LATEST",
+    )
 
 
 class ApiSettings(_Settings):

@@ -19,7 +19,9 @@ from lambdas.services import Services, build_services
 from lambdas.settings import EnvSettings
 
 logger = Logger()
-tracer = Tracer()
+# Only the AWS SDK is traced (every call the function makes goes through it): the default patches every library
+# the X-Ray SDK knows, importing the installed ones (sqlite3 ...) at cold start for nothing.
+tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any, Literal
 
 from botocore.eventstream import ParserError as EventStreamParserError
@@ -136,17 +135,31 @@ def translate(exc: Exception, target: str) -> EngineError:
     return UpstreamError(f"{target}: {type(exc).__name__}")
 
 
-@contextmanager
-def upstream_errors(target: str) -> Iterator[None]:
-    """Translate any botocore failure raised inside the block (``target`` names the endpoint/model)."""
-    try:
-        yield
-    except EngineError:
-        raise
-    except (ClientError, BotoCoreError, Urllib3Error, EventStreamParserError) as exc:
-        raise translate(exc, target) from None
-    except RuntimeError as exc:
+_TRANSLATED = (ClientError, BotoCoreError, Urllib3Error, EventStreamParserError)
+
+
+class upstream_errors:  # noqa: N801 - used like the function it replaces: ``with upstream_errors(target):``
+    """Translate any botocore failure raised inside the block (``target`` names the endpoint/model).
+
+    A class rather than a ``@contextmanager`` generator: it is entered on every model call, and a generator
+    context manager costs several times as much to enter and leave.
+    """
+
+    __slots__ = ("target",)
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, _tb: TracebackType | None
+    ) -> None:  # never swallows: a failure leaves translated or as it was
+        if exc is None or isinstance(exc, EngineError):
+            return
+        if isinstance(exc, _TRANSLATED):
+            raise translate(exc, self.target) from None
         # botocore raises a bare RuntimeError when refreshed credentials are already expired (clock skew)
-        if "credentials" not in str(exc).lower():
-            raise
-        raise CredentialsError(f"{target}: {exc}") from None
+        if isinstance(exc, RuntimeError) and "credentials" in str(exc).lower():
+            raise CredentialsError(f"{self.target}: {exc}") from None

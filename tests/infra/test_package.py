@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import marshal
+import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -17,6 +19,8 @@ from infra.package import (
     PackagingError,
     build_code,
     build_layer,
+    bytecode_python,
+    compile_command,
     layer_dir,
     pin_to_installed,
     pip_command,
@@ -142,3 +146,100 @@ def test_stage_assets_need_the_layer_and_rebuild_the_code(tmp_path: Path) -> Non
     assert assets.code_dir == tmp_path / "code" / "dev"
     assert (assets.code_dir / "inference_engine" / "schema.py").is_file()
     assert (assets.layer_dir / "python").is_dir()
+
+
+# --- bytecode --------------------------------------------------------------------------------------------------
+
+HERE = LambdaPlatform(python_version=f"{sys.version_info.major}.{sys.version_info.minor}", architecture="x86_64")
+
+
+class FakeCompiler:
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def __call__(self, command: Sequence[str]) -> None:
+        self.calls.append(list(command))
+
+
+def test_an_interpreter_precompiles_only_if_it_is_the_runtimes_exact_version() -> None:
+    # Given a machine with python3.14 on PATH, and one whose python3.14 is something else
+    def which(name: str) -> str | None:
+        return {"python3.14": "/usr/bin/python3.14", "/opt/py/bin/python": "/opt/py/bin/python"}.get(name)
+
+    def tag(path: str) -> str | None:
+        return {"/usr/bin/python3.14": "cpython-314", "/opt/py/bin/python": "cpython-313"}[path]
+
+    # Then PATH's python3.14 is used for 3.14, nothing for 3.12 (no python3.12 on PATH)
+    assert bytecode_python(ARM, which=which, cache_tag=tag) == "/usr/bin/python3.14"
+    assert bytecode_python(LambdaPlatform("3.12", "arm64"), which=which, cache_tag=tag) is None
+    # And a python3.14 that reports another version is not used
+    assert bytecode_python(ARM, which=which, cache_tag=lambda _: "cpython-313") is None
+    # And a configured interpreter of the wrong version is an error, not a silent fallback
+    with pytest.raises(PackagingError, match=r"not a CPython 3\.14 interpreter"):
+        bytecode_python(ARM, "/opt/py/bin/python", which=which, cache_tag=tag)
+
+
+def test_compileall_writes_unchecked_hash_bytecode_with_the_deployed_paths(tmp_path: Path) -> None:
+    command = compile_command("/usr/bin/python3.14", tmp_path, "/opt/python")
+    assert command[:3] == ["/usr/bin/python3.14", "-m", "compileall"]
+    pairs = list(itertools.pairwise(command))
+    assert ("--invalidation-mode", "unchecked-hash") in pairs
+    assert ("-s", str(tmp_path)) in pairs
+    assert ("-p", "/opt/python") in pairs
+    assert command[-1] == str(tmp_path)
+
+
+def test_a_layer_is_precompiled_when_an_interpreter_is_given_and_rebuilt_when_that_changes(tmp_path: Path) -> None:
+    # Given a layer built without bytecode (its stamp is the one layers had before bytecode existed)
+    pip, compiler = FakePip(), FakeCompiler()
+    layer = build_layer(ARM, build_dir=tmp_path, requirements=["x==1"], runner=pip, compiler=compiler)
+    assert "bytecode" not in json.loads((layer / STAMP_FILE).read_text(encoding="utf-8"))
+    assert compiler.calls == []
+
+    # When python3.14 becomes available
+    build_layer(ARM, build_dir=tmp_path, requirements=["x==1"], runner=pip, bytecode_with="py314", compiler=compiler)
+    build_layer(ARM, build_dir=tmp_path, requirements=["x==1"], runner=pip, bytecode_with="py314", compiler=compiler)
+
+    # Then the layer is rebuilt once and compiled for where Lambda mounts it, and its stamp says so
+    assert len(pip.calls) == 2
+    assert compiler.calls == [
+        compile_command("py314", layer.with_name(layer.name + ".partial") / "python", "/opt/python")
+    ]
+    assert json.loads((layer / STAMP_FILE).read_text(encoding="utf-8"))["bytecode"] == "cpython-314"
+
+
+def test_code_is_precompiled_for_the_task_root_with_bytecode_the_runtime_never_rechecks(tmp_path: Path) -> None:
+    # Given the project's code and an interpreter of "the runtime's" version (this one, standing in for 3.14)
+    interpreter = bytecode_python(HERE, sys.executable)
+    assert interpreter is not None
+    settings = load_stage_config("dev").runtime_settings()
+
+    # When the code asset is built with it
+    out = build_code(settings, out_dir=tmp_path / "code", bytecode_with=interpreter)
+
+    # Then every module has bytecode for that version, hash-based and unchecked, naming /var/task in tracebacks
+    sources = sorted(out.rglob("*.py"))
+    compiled = {p.with_suffix("").name.removesuffix(f".{HERE.cache_tag}") for p in out.rglob(f"*.{HERE.cache_tag}.pyc")}
+    assert sources and {p.stem for p in sources} <= compiled
+    handler = out / "lambdas" / "__pycache__" / f"handler.{HERE.cache_tag}.pyc"
+    data = handler.read_bytes()
+    assert int.from_bytes(data[4:8], "little") == 0b01  # hash-based, check_source off
+    assert marshal.loads(data[16:]).co_filename == "/var/task/lambdas/handler.py"  # noqa: S302 - our own build
+
+
+def test_stage_assets_warn_when_no_interpreter_of_the_runtimes_version_exists(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a built layer and a machine without python3.14
+    config = load_stage_config("dev")
+    build_layer(LambdaPlatform.of(config), build_dir=tmp_path, requirements=["x"], runner=FakePip())
+
+    # When the stage's assets are prepared for synth
+    assets = stage_assets(config, build_dir=tmp_path, find_python=lambda _platform: None)
+
+    # Then the code has no bytecode and the warning says what that costs and how to fix it
+    assert not list(assets.code_dir.rglob("*.pyc"))
+    warning = capsys.readouterr().err
+    assert "no CPython 3.14 on this machine" in warning
+    assert "every cold start compiles every module" in warning
+    assert "docs/deploy.md" in warning
