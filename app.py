@@ -16,7 +16,7 @@ from pathlib import Path
 from aws_cdk import App
 
 from infra.application import add_stage_stack, project_context
-from infra.package import PackagingError, stage_assets
+from infra.package import BYTECODE_PYTHON_ENV, PackagingError, stage_assets
 from infra.stage_config import StageConfigError, load_stage_config
 
 ROOT = Path(__file__).resolve().parent
@@ -36,7 +36,7 @@ def main() -> int:
         add_stage_stack(
             app,
             config=config,
-            lambda_assets=stage_assets(config),
+            lambda_assets=stage_assets(config, bytecode_with=os.environ.get(BYTECODE_PYTHON_ENV)),
             web_assets_dir=web_dir,
             account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
         )

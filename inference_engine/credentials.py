@@ -166,15 +166,20 @@ class ClientFactory:
         cross_account: CrossAccount | None = None,
         caller: str | None = None,
         endpoint_url: str | None = None,
+        target: str | None = None,
     ) -> Any:
-        """A cached client for ``service`` in ``region``, with assumed-role credentials when asked."""
+        """A cached client for ``service`` in ``region``, with assumed-role credentials when asked.
+
+        ``target`` (the endpoint name or model id) gives each model its own client: with adaptive retries a
+        client carries a client-side rate limiter, so one throttled endpoint must not slow calls to the others.
+        """
         url = endpoint_url or self._endpoint_urls.get(service)
         role = (
             RoleKey(cross_account.role_arn, cross_account.external_id, session_name_for(caller), region)
             if cross_account is not None
             else None
         )
-        key = (service, region, url, role)
+        key = (service, region, url, role, target)
         with self._lock:
             cached = self._clients.recall(key)
             if cached is not None:

@@ -231,9 +231,17 @@ def prepare(config: ModelConfig, conversation: Conversation, *, stream: bool = F
 
 def _client(config: ModelConfig, prepared: PreparedRequest, clients: ClientFactory, caller: str | None) -> Any:
     provider = config.provider
-    endpoint_url = provider.endpoint_url if isinstance(provider, BedrockProvider) else None
+    if isinstance(provider, BedrockProvider):
+        endpoint_url, target = provider.endpoint_url, provider.model_id
+    else:
+        endpoint_url, target = None, provider.endpoint_name
     return clients.client(
-        prepared.service, provider.region, cross_account=config.cross_account, caller=caller, endpoint_url=endpoint_url
+        prepared.service,
+        provider.region,
+        cross_account=config.cross_account,
+        caller=caller,
+        endpoint_url=endpoint_url,
+        target=target,
     )
 
 

@@ -140,9 +140,10 @@ def extract_text(document: Any, expression: str) -> str:
 
 
 def extract_optional_text(document: Any, expression: str) -> str | None:
-    """For stream chunks: ``None`` when the chunk carries no text at that path (e.g. a final summary)."""
+    """For stream chunks: ``None`` when the chunk carries no text at that path (e.g. a final summary);
+    ``""`` when it selects empty text (an empty token is still a match)."""
     value = search(expression, document)
-    return _as_text(value) if value not in (None, False, "") else None
+    return _as_text(value) if value is not None and value is not False else None
 
 
 def _count(value: Any) -> int | None:

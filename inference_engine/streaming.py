@@ -140,7 +140,8 @@ class TextStream:
             text = extract_optional_text(document, self._output_path)
             if text is not None:
                 self.matched += 1
-                yield text
+                if text:
+                    yield text
 
     def feed(self, part: bytes) -> Iterator[str]:
         return self._deltas(self._decoder.feed(part))

@@ -94,6 +94,7 @@ class InferenceFunction(Construct):
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": settings.log_level,
+                "ENGINE_READ_TIMEOUT_S": f"{settings.engine_read_timeout_s:g}",
                 **environment,
             },
         )

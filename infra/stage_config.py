@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail
 from inference_engine.schema import REGION_PATTERN, ModelConfig, validation_details
@@ -64,11 +64,24 @@ class FunctionSettings(_Settings):
     architecture: Literal["arm64", "x86_64"] = "arm64"
     python_version: Literal["3.12", "3.13", "3.14"] = "3.14"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    engine_read_timeout_s: float = Field(
+        default=25,
+        gt=0,
+        le=900,
+        description="the model call's read timeout; API Gateway REST gives an integration 29 s by default",
+    )
     snap_start: bool = Field(
         default=False,
         description="Lambda SnapStart: cold starts resume a snapshot taken after the handler module's import, "
         "and the API calls a published version (alias 'live') instead of $LATEST",
     )
+
+    @model_validator(mode="after")
+    def _read_timeout_fits(self) -> FunctionSettings:
+        if self.engine_read_timeout_s >= self.timeout_s:
+            read, total = self.engine_read_timeout_s, self.timeout_s
+            raise ValueError(f"engine_read_timeout_s ({read:g}) must be shorter than timeout_s ({total})")
+        return self
 
 
 class ApiSettings(_Settings):

@@ -42,6 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="ignore saved models and audit records from earlier runs")
     parser.add_argument("--ready-file", type=Path, help="write the stack's URLs and logins here as JSON when ready")
     parser.add_argument("--no-ui", action="store_true", help="serve the API only")
+    parser.add_argument("--containers", type=int, default=4, help="emulated Lambda containers (worker processes)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -63,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         state_dir=args.state_dir,
         static_dir=None if args.no_ui else DEFAULT_STATIC_DIR,
         keep_state=not args.fresh,
+        containers=max(1, args.containers),
     )
     try:
         info = stack.start()

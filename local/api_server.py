@@ -13,15 +13,16 @@ object graph (``Services``), so concurrent requests never share a resolver's per
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import mimetypes
-import queue
+import multiprocessing
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,9 +32,11 @@ from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+from inference_engine.credentials import ClientFactory
 from lambdas.app import create_app
 from lambdas.handler import handle
-from lambdas.services import Services
+from lambdas.services import Services, build_services
+from lambdas.settings import EnvSettings
 from lambdas.streaming import handle_stream
 from local.jwt_verifier import CognitoTokenVerifier, Rejection, gateway_claims
 from local.proxy_event import build_event
@@ -66,22 +69,56 @@ class LocalContext:
         return 60_000
 
 
+# --- emulated Lambda containers -------------------------------------------------------------------
+# Lambda runs each container in its own process and gives it one request at a time. The resolver keeps
+# per-request state in process-wide (class) attributes, so threads must not share it: buffered API calls
+# run in worker processes, each building the object graph once, like a container's init phase.
+
+_container: tuple[APIGatewayRestResolver, Services] | None = None
+
+
+def _start_container() -> None:
+    global _container  # noqa: PLW0603 - one object graph per worker process, as in a Lambda container
+    env = EnvSettings.from_environ()
+    services = build_services(env, clients=ClientFactory(settings=env.client_settings()))
+    _container = (create_app(services), services)
+
+
+def _invoke_container(event: dict[str, Any]) -> dict[str, Any]:
+    assert _container is not None  # noqa: S101 - set by the pool's initializer
+    app, services = _container
+    return handle(event, LocalContext(event["requestContext"]["requestId"]), app, services)
+
+
+def _ready() -> bool:
+    return _container is not None
+
+
 class ContainerPool:
-    """Resolvers that each serve one request at a time, sharing one ``Services``."""
+    """Worker processes that each serve one API request at a time with the project's Lambda handler code;
+    ``services`` is the server process's own object graph, for the streaming entry point."""
 
     def __init__(self, services: Services, size: int) -> None:
         self.services = services
-        self._idle: queue.Queue[APIGatewayRestResolver] = queue.Queue()
-        for _ in range(size):
-            self._idle.put(create_app(services))
+        self._executor = ProcessPoolExecutor(
+            max_workers=size, mp_context=multiprocessing.get_context("spawn"), initializer=_start_container
+        )
+        for ready in [self._executor.submit(_ready) for _ in range(size)]:  # warm every container up front
+            ready.result(timeout=120)
 
-    @contextlib.contextmanager
-    def container(self) -> Iterator[APIGatewayRestResolver]:
-        app = self._idle.get()
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
         try:
-            yield app
-        finally:
-            self._idle.put(app)
+            return self._executor.submit(_invoke_container, event).result()
+        except BrokenProcessPool:
+            logger.exception("an emulated Lambda container died")
+            return {
+                "statusCode": 502,
+                "headers": {"Content-Type": "application/json"},
+                "body": '{"message": "Internal server error"}',
+            }
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass
@@ -190,8 +227,7 @@ class LocalApiHandler(BaseHTTPRequestHandler):
         if self.command == "POST" and path == "/invoke" and _wants_stream(body):
             self._stream(event)
             return
-        with self.pool.container() as app:
-            result = handle(event, LocalContext(event["requestContext"]["requestId"]), app, self.pool.services)
+        result = self.pool.invoke(event)
         response_headers = dict(result.get("headers") or {})
         for name, values in (result.get("multiValueHeaders") or {}).items():
             response_headers[name] = ", ".join(values)
@@ -286,6 +322,7 @@ class LocalApiServer:
         handler = type(
             "BoundLocalApiHandler", (LocalApiHandler,), {"pool": pool, "verifier": verifier, "config": config}
         )
+        self._pool = pool
         self._server = _ApiHttpServer((host, port), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-api", daemon=True)
 
@@ -302,3 +339,4 @@ class LocalApiServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        self._pool.close()

@@ -77,7 +77,7 @@ class LocalStack:
         state_dir: Path = PROJECT_ROOT / ".local-state",
         static_dir: Path | None = DEFAULT_STATIC_DIR,
         emulator_registry: Path | None = None,
-        containers: int = 8,
+        containers: int = 4,
         keep_state: bool = True,
     ) -> None:
         self.host, self.port, self.moto_port, self.emulator_port = host, port, moto_port, emulator_port

@@ -115,7 +115,7 @@ def translate(exc: Exception, target: str) -> EngineError:
         text = f"{target}: {code}: {message}"
         if code in THROTTLING_CODES or status == 429:
             return UpstreamThrottledError(text, upstream_code=code, status=status)
-        if code in TIMEOUT_CODES or status in (408, 504):
+        if code in TIMEOUT_CODES or status in (408, 504) or (code == "ModelError" and "timed out" in message.lower()):
             return UpstreamTimeoutError(text, upstream_code=code, status=status)
         if code in CREDENTIAL_CODES:
             return CredentialsError(text, upstream_code=code, status=status)

@@ -107,6 +107,7 @@ class RecordingClientFactory(ClientFactory):
         cross_account: CrossAccount | None = None,
         caller: str | None = None,
         endpoint_url: str | None = None,
+        target: str | None = None,
     ) -> Any:
         if service == "dynamodb":
             return super().client(service, region)

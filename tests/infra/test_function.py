@@ -48,6 +48,7 @@ def test_environment_is_the_lambda_contract(synthesized: Synthesized) -> None:
     assert variables["POWERTOOLS_SERVICE_NAME"] == "model-studio"
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "ModelStudio"
     assert variables["POWERTOOLS_LOG_LEVEL"] == synthesized.config.function.log_level
+    assert float(variables["ENGINE_READ_TIMEOUT_S"]) == synthesized.config.function.engine_read_timeout_s < 29
 
 
 def test_extra_cors_origins_are_passed_only_where_configured(dev: Synthesized, prod: Synthesized) -> None:

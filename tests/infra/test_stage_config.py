@@ -129,3 +129,11 @@ def test_missing_stage_and_broken_json_are_reported(tmp_path: Path) -> None:
         load_stage_config("dev", config_dir=tmp_path)
     with pytest.raises(StageConfigError, match="not a valid stage name"):
         load_stage_config("../etc/passwd", config_dir=tmp_path)
+
+
+def test_the_model_read_timeout_must_fit_inside_the_function_timeout() -> None:
+    # Given a stage whose model read timeout is not shorter than the function's own timeout
+    data = _document("prod")
+    data.setdefault("function", {}).update(timeout_s=30, engine_read_timeout_s=30)
+    # Then synth refuses it, naming the section
+    assert any(path.startswith("function") for path in _error_paths(data))

@@ -54,7 +54,7 @@ BUFFERED: dict[tuple[tuple[str, str], str], tuple[int, str, int]] = {
     (SAGEMAKER, "model_error"): (502, "model_error", 1),
     (CONVERSE, "model_error"): (502, "model_error", 1),
     (INVOKE_MODEL, "model_error"): (502, "model_error", 1),
-    (SAGEMAKER, "timeout"): (502, "model_error", 1),  # SageMaker reports a container timeout as a ModelError
+    (SAGEMAKER, "timeout"): (504, "upstream_timeout", 1),  # a ModelError saying the container timed out
     (CONVERSE, "timeout"): (504, "upstream_timeout", 1),  # Bedrock: ModelTimeoutException
     (SAGEMAKER, "malformed"): (502, "bad_upstream_response", 1),
     (INVOKE_MODEL, "malformed"): (502, "bad_upstream_response", 1),

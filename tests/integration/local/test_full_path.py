@@ -220,3 +220,19 @@ def test_saved_models_survive_and_are_listed_for_everyone(local_stack: RunningSt
     assert status == 200, body
     logged = emulator_requests(local_stack, "tgi-mistral-7b")["requests"][-1]
     assert logged["body"]["parameters"]["temperature"] == 0.05
+
+
+def test_concurrent_requests_never_see_each_others_identity(local_stack: RunningStack, tokens: dict[str, str]) -> None:
+    # Given admin and plain-user requests in flight at the same time (emulated containers are separate processes)
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    def whoami(username: str) -> tuple[str, str]:
+        status, body, _ = http("GET", local_stack.api + "/me", headers={"Authorization": tokens[username]})
+        assert status == 200, body
+        return username, json.loads(body)["username"]
+
+    # When 64 of them race
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(whoami, ["admin", "user"] * 32))
+    # Then every answer names the caller who asked
+    assert all(asked == answered for asked, answered in answers)

@@ -81,6 +81,7 @@ class FakeClientFactory(ClientFactory):
         cross_account: CrossAccount | None = None,
         caller: str | None = None,
         endpoint_url: str | None = None,
+        target: str | None = None,
     ) -> Any:
         self.requests.append(ClientRequest(service, region, cross_account, caller, endpoint_url))
         return self.fake(service)

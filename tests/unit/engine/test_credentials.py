@@ -267,3 +267,22 @@ def test_assume_role_failures_are_domain_errors(
 
     assert phrase in str(caught.value)
     assert "base-secret" not in str(caught.value)
+
+
+def test_each_target_gets_its_own_client_so_throttling_one_does_not_slow_another(factory: ClientFactory) -> None:
+    # Given two SageMaker endpoints in the same region (adaptive retries keep a rate limiter per client)
+    first = factory.client("sagemaker-runtime", "us-east-1", target="endpoint-a")
+    # Then each endpoint has its own client, and the same endpoint reuses its client
+    assert factory.client("sagemaker-runtime", "us-east-1", target="endpoint-b") is not first
+    assert factory.client("sagemaker-runtime", "us-east-1", target="endpoint-a") is first
+
+
+def test_per_target_clients_share_one_assumed_role_session(factory: ClientFactory, sts: Stubber) -> None:
+    sts.add_response("assume_role", assume_role_answer("ASIAALICE", START + timedelta(hours=1)), None)
+
+    a = factory.client("bedrock-runtime", "us-east-1", cross_account=ROLE, caller="alice", target="model-a")
+    b = factory.client("bedrock-runtime", "us-east-1", cross_account=ROLE, caller="alice", target="model-b")
+
+    assert a is not b
+    assert factory.assume_role_calls == 1
+    assert signing_key(a) == signing_key(b) == key_id("ASIAALICE")

@@ -332,3 +332,24 @@ def test_unrelated_runtime_errors_are_not_disguised() -> None:
 
     with pytest.raises(RuntimeError, match="something else"), upstream_errors("target"):
         raise RuntimeError("something else")
+
+
+def test_a_container_timeout_reported_as_model_error_is_an_upstream_timeout() -> None:
+    # Given SageMaker's answer when the container does not respond in time (a ModelError, HTTP 424)
+    from botocore.exceptions import ClientError  # noqa: PLC0415
+
+    from inference_engine.errors import UpstreamTimeoutError  # noqa: PLC0415
+    from inference_engine.providers.base import translate  # noqa: PLC0415
+
+    error = ClientError(
+        {
+            "Error": {
+                "Code": "ModelError",
+                "Message": "Your invocation timed out while waiting for a response from container primary.",
+            },
+            "ResponseMetadata": {"HTTPStatusCode": 424},
+        },
+        "InvokeEndpoint",
+    )
+    # Then it maps to the documented timeout (504), not to a model error (502)
+    assert isinstance(translate(error, "SageMaker endpoint 'x'"), UpstreamTimeoutError)

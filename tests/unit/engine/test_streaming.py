@@ -171,3 +171,14 @@ def test_an_empty_stream_is_not_an_error() -> None:
     stream = TextStream("sse", "token.text", None)
 
     assert list(stream.finish()) == []
+
+
+def test_a_stream_of_empty_tokens_is_an_empty_answer_not_an_output_path_error() -> None:
+    # Given a model that streams only empty tokens (an empty answer, as a buffered call would return "")
+    stream = TextStream("jsonlines", "token.text", None)
+    empty = b'{"token": {"text": ""}}\n{"token": {"text": ""}}\n'
+    # When the stream is decoded
+    deltas = list(stream.feed(empty)) + list(stream.finish())
+    # Then no delta carries text and the path counts as matched
+    assert deltas == []
+    assert stream.matched == 2
