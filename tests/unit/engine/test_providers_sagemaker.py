@@ -341,15 +341,13 @@ def test_a_container_timeout_reported_as_model_error_is_an_upstream_timeout() ->
     from inference_engine.errors import UpstreamTimeoutError  # noqa: PLC0415
     from inference_engine.providers.base import translate  # noqa: PLC0415
 
-    error = ClientError(
-        {
-            "Error": {
-                "Code": "ModelError",
-                "Message": "Your invocation timed out while waiting for a response from container primary.",
-            },
-            "ResponseMetadata": {"HTTPStatusCode": 424},
+    response: Any = {
+        "Error": {
+            "Code": "ModelError",
+            "Message": "Your invocation timed out while waiting for a response from container primary.",
         },
-        "InvokeEndpoint",
-    )
+        "ResponseMetadata": {"HTTPStatusCode": 424},
+    }
+    error = ClientError(response, "InvokeEndpoint")
     # Then it maps to the documented timeout (504), not to a model error (502)
     assert isinstance(translate(error, "SageMaker endpoint 'x'"), UpstreamTimeoutError)
