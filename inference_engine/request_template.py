@@ -74,7 +74,11 @@ def _getter(dotted: str) -> Callable[[Mapping[str, Any]], Any]:
 
 
 def _whole(match: re.Match[str], suffix: str) -> Render:
-    name, optional = match.group(1), bool(match.group(2))
+    return _placeholder(match.group(1), bool(match.group(2)), suffix)
+
+
+def _placeholder(name: str, optional: bool, suffix: str) -> Render:
+    """A whole-value placeholder: the value, ``_OMIT`` for null or missing-but-optional, else an error."""
     get = _getter(name)
 
     def render(variables: Mapping[str, Any]) -> Any:
@@ -204,19 +208,7 @@ def _root(part: Part) -> Render:
         return lambda _variables: payload
     if kind == _NODE:
         return payload  # type: ignore[no-any-return]
-    return _variable(payload, optional, suffix)
-
-
-def _variable(name: str, optional: bool, suffix: str) -> Render:
-    def render(variables: Mapping[str, Any]) -> Any:
-        value = variables.get(name, _MISSING)
-        if value is _MISSING:
-            if not optional:
-                raise _UnknownVariableError(name, suffix)
-            return _OMIT
-        return _OMIT if value is None else value
-
-    return render
+    return _placeholder(payload, optional, suffix)
 
 
 @dataclass(frozen=True)

@@ -81,16 +81,16 @@ def seed_cognito(endpoint_url: str) -> SeededPool:
     return SeededPool(user_pool_id=pool["Id"], client_id=app_client["ClientId"])
 
 
-def seed_tables(endpoint_url: str) -> None:
-    ddb = client("dynamodb", endpoint_url)
-    ddb.create_table(
-        TableName=MODELS_TABLE,
+def create_tables(dynamodb: Any, *, models_table: str = MODELS_TABLE, audit_table: str = AUDIT_TABLE) -> None:
+    """The deployed key schema (``infra/data.py``): models by ``id``; audit by ``pk``/``sk``, TTL on ``expires_at``."""
+    dynamodb.create_table(
+        TableName=models_table,
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    ddb.create_table(
-        TableName=AUDIT_TABLE,
+    dynamodb.create_table(
+        TableName=audit_table,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         AttributeDefinitions=[
             {"AttributeName": "pk", "AttributeType": "S"},
@@ -98,6 +98,10 @@ def seed_tables(endpoint_url: str) -> None:
         ],
         BillingMode="PAY_PER_REQUEST",
     )
-    ddb.update_time_to_live(
-        TableName=AUDIT_TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+    dynamodb.update_time_to_live(
+        TableName=audit_table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
     )
+
+
+def seed_tables(endpoint_url: str) -> None:
+    create_tables(client("dynamodb", endpoint_url))

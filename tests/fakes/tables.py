@@ -5,31 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from local import aws_seed
+
 MODELS_TABLE = "model-studio-models"
 AUDIT_TABLE = "model-studio-audit"
 REGION = "us-east-1"
 
 
 def create_tables(dynamodb: Any, *, models_table: str = MODELS_TABLE, audit_table: str = AUDIT_TABLE) -> None:
-    """Same keys as ``infra/data.py``: models by ``id``; audit by ``pk``/``sk`` with TTL on ``expires_at``."""
-    dynamodb.create_table(
-        TableName=models_table,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    dynamodb.create_table(
-        TableName=audit_table,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    dynamodb.update_time_to_live(
-        TableName=audit_table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
-    )
+    """The deployed key schema, created by the same code that seeds the local stack."""
+    aws_seed.create_tables(dynamodb, models_table=models_table, audit_table=audit_table)
 
 
 def _plain(value: dict[str, Any]) -> Any:
