@@ -29,6 +29,7 @@ class RunningStack:
     info: dict[str, Any]
     log_file: Path
     startup_s: float
+    process: subprocess.Popen[bytes]
 
     @property
     def url(self) -> str:
@@ -74,8 +75,9 @@ def http(
 
 
 @contextlib.contextmanager
-def running_stack(tmp_dir: Path, *, ui: bool = False) -> Iterator[RunningStack]:
+def running_stack(tmp_dir: Path, *, ui: bool = False, keep_state: bool = False) -> Iterator[RunningStack]:
     ready = tmp_dir / "ready.json"
+    ready.unlink(missing_ok=True)  # a file left by an earlier run in the same directory must not count
     log_file = tmp_dir / "stack.log"
     command = [
         sys.executable,
@@ -83,7 +85,6 @@ def running_stack(tmp_dir: Path, *, ui: bool = False) -> Iterator[RunningStack]:
         "local",
         "--port",
         "0",
-        "--fresh",
         "--state-dir",
         str(tmp_dir / "state"),
         "--ready-file",
@@ -91,6 +92,8 @@ def running_stack(tmp_dir: Path, *, ui: bool = False) -> Iterator[RunningStack]:
     ]
     if not ui:
         command.append("--no-ui")
+    if not keep_state:
+        command.append("--fresh")
     started = time.monotonic()
     with log_file.open("w") as log:
         process = subprocess.Popen(
@@ -101,7 +104,7 @@ def running_stack(tmp_dir: Path, *, ui: bool = False) -> Iterator[RunningStack]:
                 if process.poll() is not None or time.monotonic() - started > READY_TIMEOUT_S:
                     raise RuntimeError(f"the local stack did not start:\n{log_file.read_text()}")
                 time.sleep(0.1)
-            yield RunningStack(json.loads(ready.read_text()), log_file, time.monotonic() - started)
+            yield RunningStack(json.loads(ready.read_text()), log_file, time.monotonic() - started, process)
         finally:
             process.send_signal(signal.SIGINT)
             try:
