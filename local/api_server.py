@@ -17,6 +17,7 @@ import json
 import logging
 import mimetypes
 import multiprocessing
+import signal
 import threading
 import urllib.error
 import urllib.request
@@ -79,6 +80,7 @@ _container: tuple[APIGatewayRestResolver, Services] | None = None
 
 def _start_container() -> None:
     global _container  # noqa: PLW0603 - one object graph per worker process, as in a Lambda container
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the server stops us
     env = EnvSettings.from_environ()
     services = build_services(env, clients=ClientFactory(settings=env.client_settings()))
     _container = (create_app(services), services)

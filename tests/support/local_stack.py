@@ -97,7 +97,12 @@ def running_stack(tmp_dir: Path, *, ui: bool = False, keep_state: bool = False) 
     started = time.monotonic()
     with log_file.open("w") as log:
         process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+            command,
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,  # its own process group, so "Ctrl-C" below reaches every process of the tree
         )
         try:
             while not ready.exists():
@@ -106,7 +111,7 @@ def running_stack(tmp_dir: Path, *, ui: bool = False, keep_state: bool = False) 
                 time.sleep(0.1)
             yield RunningStack(json.loads(ready.read_text()), log_file, time.monotonic() - started, process)
         finally:
-            process.send_signal(signal.SIGINT)
+            os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
