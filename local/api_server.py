@@ -17,8 +17,10 @@ import json
 import logging
 import mimetypes
 import multiprocessing
+import os
 import signal
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -92,8 +94,10 @@ def _invoke_container(event: dict[str, Any]) -> dict[str, Any]:
     return handle(event, LocalContext(event["requestContext"]["requestId"]), app, services)
 
 
-def _ready() -> bool:
-    return _container is not None
+def _ready() -> int:
+    """Busy for a moment, so that warming ``size`` of these at once reaches ``size`` different workers."""
+    time.sleep(0.2)
+    return os.getpid() if _container is not None else 0
 
 
 class ContainerPool:
@@ -105,8 +109,18 @@ class ContainerPool:
         self._executor = ProcessPoolExecutor(
             max_workers=size, mp_context=multiprocessing.get_context("spawn"), initializer=_start_container
         )
-        for ready in [self._executor.submit(_ready) for _ in range(size)]:  # warm every container up front
-            ready.result(timeout=120)
+        # Workers are spawned while SIGINT is ignored: an ignored signal stays ignored across exec, so a Ctrl-C
+        # that reaches the whole process group never interrupts a worker, even one still importing.
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+        try:
+            warming = [self._executor.submit(_ready) for _ in range(size)]  # every container up front, like init
+            pids = {future.result(timeout=120) for future in warming}
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGINT, previous)
+        if 0 in pids:
+            raise RuntimeError("an emulated Lambda container did not initialise")
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
         try:
