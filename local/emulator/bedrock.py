@@ -15,7 +15,6 @@ from local.emulator.formats.catalogue import BEDROCK_FORMATS
 from local.emulator.registry import ModelEntry, is_bedrock_arn
 from local.emulator.request_log import LoggedRequest
 from local.emulator.service_errors import (
-    ServiceError,
     bedrock_access_denied,
     bedrock_internal,
     bedrock_invalid_model_id,
@@ -46,22 +45,15 @@ _FAILURE_MESSAGE: Final = "The system encountered an unexpected error during pro
 def handle(state: EmulatorState, request: HttpRequest, raw_model_id: str, operation: str) -> HttpResponse:
     started = time.perf_counter()
     model_id = unquote(raw_model_id)
-    logged = state.log.record(
+    return state.serve_logged(
+        request,
         service="bedrock",
         operation=operation,
         target=model_id,
-        headers=request.headers,
-        body=request.body,
-        region=request.region,
-        access_key_id=request.access_key_id,
+        run=lambda logged: _invoke(
+            state, request, model_id=model_id, operation=operation, logged=logged, started=started
+        ),
     )
-    try:
-        response = _invoke(state, request, model_id=model_id, operation=operation, logged=logged, started=started)
-    except ServiceError as error:
-        logged.status, logged.error_code = error.status, error.code
-        return error.to_response()
-    logged.status = response.status
-    return response
 
 
 def _invoke(

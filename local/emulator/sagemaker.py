@@ -12,7 +12,6 @@ from local.emulator.formats.catalogue import CONTAINER_FORMATS
 from local.emulator.registry import EndpointEntry
 from local.emulator.request_log import LoggedRequest
 from local.emulator.service_errors import (
-    ServiceError,
     sagemaker_access_denied,
     sagemaker_endpoint_not_found,
     sagemaker_internal_failure,
@@ -35,22 +34,13 @@ _MALFORMED_BODY: Final = b"<html><body><h1>502 Bad Gateway</h1>upstream sent an 
 
 
 def handle(state: EmulatorState, request: HttpRequest, endpoint: str, operation: str) -> HttpResponse:
-    logged = state.log.record(
+    return state.serve_logged(
+        request,
         service="sagemaker",
         operation=operation,
         target=endpoint,
-        headers=request.headers,
-        body=request.body,
-        region=request.region,
-        access_key_id=request.access_key_id,
+        run=lambda logged: _invoke(state, request, endpoint, operation == INVOKE_STREAM, logged),
     )
-    try:
-        response = _invoke(state, request, endpoint, operation == INVOKE_STREAM, logged)
-    except ServiceError as error:
-        logged.status, logged.error_code = error.status, error.code
-        return error.to_response()
-    logged.status = response.status
-    return response
 
 
 def _invoke(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from local.emulator.faults import FaultStore, RateLimiter
 from local.emulator.registry import Registry
-from local.emulator.request_log import RequestLog
+from local.emulator.request_log import LoggedRequest, RequestLog
+from local.emulator.service_errors import ServiceError
+from local.emulator.wire import HttpRequest, HttpResponse
 
 
 class EmulatorState:
@@ -39,3 +42,31 @@ class EmulatorState:
         self.faults.clear()
         self.limiter.reset()
         self.log.clear()
+
+    def serve_logged(
+        self,
+        request: HttpRequest,
+        *,
+        service: str,
+        operation: str,
+        target: str,
+        run: Callable[[LoggedRequest], HttpResponse],
+    ) -> HttpResponse:
+        """Log one data-plane request, run it, and record how it ended: its status, and the error code when it
+        failed the way the real service fails."""
+        logged = self.log.record(
+            service=service,
+            operation=operation,
+            target=target,
+            headers=request.headers,
+            body=request.body,
+            region=request.region,
+            access_key_id=request.access_key_id,
+        )
+        try:
+            response = run(logged)
+        except ServiceError as error:
+            logged.status, logged.error_code = error.status, error.code
+            return error.to_response()
+        logged.status = response.status
+        return response
