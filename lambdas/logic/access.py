@@ -7,7 +7,7 @@ from typing import Any
 from inference_engine.policy import PolicyDeniedError, check_admin
 from inference_engine.settings import StagePolicy
 from lambdas.logic.audit import Action, AuditRecord, AuditSink
-from lambdas.logic.invocations import RequestContext, _role_arn
+from lambdas.logic.invocations import RequestContext
 
 
 class Access:
@@ -30,18 +30,14 @@ class Access:
         if decision.allowed:
             return
         self._audit.put(
-            AuditRecord(
-                timestamp=ctx.now,
-                actor=ctx.caller.username,
-                actor_sub=ctx.caller.sub,
+            AuditRecord.of(
+                ctx,
                 action=action,
+                outcome="denied",
                 model_id=model_id,
                 base_model_id=base_model_id,
                 patch=patch,
-                role_arn=_role_arn(None, patch),
-                outcome="denied",
                 rule=decision.rule.value if decision.rule else None,
-                request_id=ctx.request_id,
             )
         )
         raise PolicyDeniedError(decision)

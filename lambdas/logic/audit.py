@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from inference_engine.schema import ModelConfig
+
+if TYPE_CHECKING:
+    from lambdas.logic.invocations import RequestContext
 
 Action = Literal["invoke", "validate", "save", "delete", "read"]
 Outcome = Literal["allowed", "denied", "success", "error"]
+
+
+def role_arn_of(config: ModelConfig | None, patch: Any) -> str | None:
+    """The role an audited action used: the effective config's, else the one the caller's patch asked for."""
+    if config is not None and config.cross_account is not None:
+        return config.cross_account.role_arn
+    if isinstance(patch, dict) and isinstance(patch.get("cross_account"), dict):
+        value = patch["cross_account"].get("role_arn")
+        return value if isinstance(value, str) else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -25,6 +40,36 @@ class AuditRecord:
     rule: str | None = None
     error: str | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @classmethod
+    def of(
+        cls,
+        ctx: RequestContext,
+        *,
+        action: Action,
+        outcome: Outcome,
+        model_id: str | None,
+        base_model_id: str | None = None,
+        patch: Any = None,
+        config: ModelConfig | None = None,
+        rule: str | None = None,
+        error: str | None = None,
+    ) -> AuditRecord:
+        """A record of ``ctx``'s caller and request; the role ARN comes from ``config`` or ``patch``."""
+        return cls(
+            timestamp=ctx.now,
+            actor=ctx.caller.username,
+            actor_sub=ctx.caller.sub,
+            action=action,
+            model_id=model_id,
+            base_model_id=base_model_id,
+            patch=patch,
+            role_arn=role_arn_of(config, patch),
+            outcome=outcome,
+            rule=rule,
+            error=error,
+            request_id=ctx.request_id,
+        )
 
     def finished(self, outcome: Outcome, error: str | None = None) -> AuditRecord:
         return replace(self, outcome=outcome, error=error)

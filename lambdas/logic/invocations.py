@@ -70,15 +70,6 @@ class Plan:
     audit: AuditRecord | None
 
 
-def _role_arn(config: ModelConfig | None, patch: Any) -> str | None:
-    if config is not None and config.cross_account is not None:
-        return config.cross_account.role_arn
-    if isinstance(patch, dict) and isinstance(patch.get("cross_account"), dict):
-        value = patch["cross_account"].get("role_arn")
-        return value if isinstance(value, str) else None
-    return None
-
-
 class Invocations:
     def __init__(
         self,
@@ -119,19 +110,16 @@ class Invocations:
         def record(
             outcome: Literal["allowed", "denied", "error"], rule: str | None = None, error: str | None = None
         ) -> AuditRecord:
-            return AuditRecord(
-                timestamp=ctx.now,
-                actor=ctx.caller.username,
-                actor_sub=ctx.caller.sub,
+            return AuditRecord.of(
+                ctx,
                 action=action,
+                outcome=outcome,
                 model_id=config.id if config else request.model_id,
                 base_model_id=base.config.id if base else request.model_id,
                 patch=patch,
-                role_arn=_role_arn(config, patch),
-                outcome=outcome,
+                config=config,
                 rule=rule,
                 error=error,
-                request_id=ctx.request_id,
             )
 
         try:

@@ -21,17 +21,14 @@ class ModelWrites:
     def _record(
         self, ctx: RequestContext, *, action: str, model_id: str, config: ModelConfig | None, base: str | None
     ) -> AuditRecord:
-        return AuditRecord(
-            timestamp=ctx.now,
-            actor=ctx.caller.username,
-            actor_sub=ctx.caller.sub,
+        return AuditRecord.of(
+            ctx,
             action="save" if action == "save" else "delete",
+            outcome="allowed",
             model_id=model_id,
             base_model_id=base,
             patch=config.to_json_dict() if config else None,
-            role_arn=config.cross_account.role_arn if config and config.cross_account else None,
-            outcome="allowed",
-            request_id=ctx.request_id,
+            config=config,
         )
 
     def save(
