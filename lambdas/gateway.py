@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from inference_engine.errors import EngineError
 from lambdas.errors import error_body, status_for
 from lambdas.logic.errors import PayloadTooLargeError
 
@@ -34,8 +35,6 @@ def cors_headers(event: Mapping[str, Any], allow_origin: str) -> dict[str, str]:
 
 def proxy_error(exc: Exception, event: Mapping[str, Any], allow_origin: str) -> dict[str, Any]:
     """An API Gateway proxy response for an error found before routing, in the one error format."""
-    from inference_engine.errors import EngineError  # noqa: PLC0415
-
     body = (
         error_body(exc) if isinstance(exc, EngineError) else {"error": "internal_error", "message": "Internal error."}
     )

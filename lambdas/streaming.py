@@ -23,9 +23,7 @@ from inference_engine.schema import invalid
 from lambdas.api_models import InvokeRequest
 from lambdas.errors import error_body, status_for
 from lambdas.gateway import check_body_size, cors_headers
-from lambdas.identity import caller_from_claims, claims_of
-from lambdas.logic.errors import UnauthorizedError
-from lambdas.logic.invocations import RequestContext
+from lambdas.routers.context import context_from_event
 from lambdas.services import Services
 
 logger = logging.getLogger(__name__)
@@ -60,14 +58,6 @@ def _parse(event: Mapping[str, Any]) -> InvokeRequest:
         raise invalid(exc, data, "request") from None
 
 
-def _context(event: Mapping[str, Any], services: Services) -> RequestContext:
-    caller = caller_from_claims(claims_of(event))
-    if caller is None:
-        raise UnauthorizedError("The request carries no valid identity; sign in again.")
-    request_id = str((event.get("requestContext") or {}).get("requestId") or "")
-    return RequestContext(caller=caller, request_id=request_id, now=services.now())
-
-
 def _frames(events: Iterator[StreamEvent], model_id: str, request_id: str) -> Iterator[bytes]:
     try:
         for item in events:
@@ -96,7 +86,7 @@ def handle_stream(event: Mapping[str, Any], services: Services) -> StreamingResp
     json_headers = {"Content-Type": "application/json", **cors_headers(event, services.cors_allow_origin)}
     try:
         check_body_size(event, services.max_body_bytes)
-        ctx = _context(event, services)
+        ctx = context_from_event(event, services)
         request = _parse(event)
         plan = services.invocations.plan(request, ctx, action="invoke")
         events = services.invocations.open_stream(plan, ctx)
