@@ -285,13 +285,15 @@ def stream(
     *,
     clients: ClientFactory,
     caller: str | None = None,
+    prepared: PreparedRequest | None = None,
 ) -> Iterator[StreamEvent]:
     """Start a streamed call and return its events: ``StreamDelta``s, then one ``StreamEnd``.
 
     A model without streaming support is invoked buffered and answers with one delta. Errors known
     before the first delta (validation, constraints, credentials, throttling) raise from this call.
+    ``prepared`` (from ``prepare(..., stream=True)``) saves rendering the request a second time.
     """
-    prepared = prepare(config, conversation, stream=True)
+    prepared = prepared or prepare(config, conversation, stream=True)
     if not config.supports_streaming:
         result = invoke(config, conversation, clients=clients, caller=caller, prepared=prepared)
         return iter(

@@ -68,6 +68,7 @@ class Plan:
     base_model_id: str | None
     debug: bool
     audit: AuditRecord | None
+    streamed: bool = False  # ``prepared`` was rendered for a streaming call
 
 
 class Invocations:
@@ -139,7 +140,8 @@ class Invocations:
         audit = record("allowed") if audited else None
         if audit is not None:
             self._audit.put(audit)  # before the upstream call: if it cannot be written, no call is made
-        return Plan(config, conversation, prepared, base.config.id if base else None, request.debug, audit)
+        base_id = base.config.id if base else None
+        return Plan(config, conversation, prepared, base_id, request.debug, audit, streamed=request.stream)
 
     # --- the call ----------------------------------------------------------------------------------
 
@@ -156,7 +158,8 @@ class Invocations:
                 plan.conversation,
                 clients=self._clients,
                 caller=ctx.caller.username,
-                prepared=plan.prepared,
+                # a plan rendered for streaming (`stream: true` through API Gateway) is rendered again, buffered
+                prepared=None if plan.streamed else plan.prepared,
             )
         except EngineError as exc:
             self._metrics.record(InvocationMetric(plan.config.id, exc.code))
@@ -190,7 +193,13 @@ class Invocations:
     def open_stream(self, plan: Plan, ctx: RequestContext) -> Iterator[StreamEvent]:
         """Start the upstream stream (errors raise here, before the first byte), then yield its events."""
         try:
-            events = stream(plan.config, plan.conversation, clients=self._clients, caller=ctx.caller.username)
+            events = stream(
+                plan.config,
+                plan.conversation,
+                clients=self._clients,
+                caller=ctx.caller.username,
+                prepared=plan.prepared if plan.streamed else None,
+            )
         except EngineError as exc:
             self._metrics.record(InvocationMetric(plan.config.id, exc.code))
             self._finished(plan, exc)

@@ -208,3 +208,18 @@ def test_validate_reports_an_invalid_override_at_its_path(api: ApiHarness) -> No
     assert reply.status == 400
     assert [d["path"] for d in reply.body["details"]] == ["content_handler.output_path"]
     assert api.clients.upstream_activity == 0
+
+
+def test_a_buffered_invoke_that_asks_to_stream_sends_a_buffered_request(api: ApiHarness) -> None:
+    # Given an adapter whose body tells the container to stream when the call streams (TGI, LMI, vLLM do)
+    override = {"content_handler": {"request_template": {"inputs": "{{prompt}}", "stream": "{{stream}}"}}}
+    # When `stream: true` reaches the buffered route (API Gateway answers buffered JSON)
+    reply = invoke(
+        api, {"model_id": ENDPOINT_MODEL, "prompt": PROMPT, "stream": True, "override": override}, admin=True
+    )
+    # Then the model got a buffered call whose body does not ask for a stream, and the answer is JSON
+    assert reply.status == 200, reply.body
+    (call,) = api.clients.calls
+    assert call.operation == "InvokeEndpoint"
+    assert call.body == {"inputs": PROMPT, "parameters": {"max_new_tokens": 128, "temperature": 0.2}}
+    assert reply.body["output"] == api.clients.script.text

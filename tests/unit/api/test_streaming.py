@@ -192,3 +192,27 @@ def test_an_oversized_stream_request_is_a_413(api: ApiHarness) -> None:
     assert reply.status == 413
     assert reply.body["error"] == "payload_too_large"
     assert api.clients.upstream_activity == 0
+
+
+def test_a_stream_renders_the_request_once(api: ApiHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a count of the engine's request rendering (shared by the plan and the stream)
+    from inference_engine import engine  # noqa: PLC0415
+    from lambdas.logic import invocations  # noqa: PLC0415
+
+    calls: list[bool] = []
+    real_prepare = engine.prepare
+
+    def counting_prepare(*args: object, **kwargs: object) -> object:
+        calls.append(bool(kwargs.get("stream")))
+        return real_prepare(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "prepare", counting_prepare)
+    monkeypatch.setattr(invocations, "prepare", counting_prepare)
+
+    # When a SageMaker model is streamed (its prompt template renders in prepare)
+    reply, _ = api.stream(stream_event({"model_id": ENDPOINT_MODEL, "prompt": PROMPT}))
+
+    # Then the request was prepared once, for streaming, and that rendering is what went upstream
+    assert reply.status == 200
+    assert calls == [True]
+    assert [c.operation for c in api.clients.calls] == ["InvokeEndpointWithResponseStream"]
