@@ -27,6 +27,7 @@ class Route:
     public: bool = False
     json_body: bool = False
     query: dict[str, bool] = field(default_factory=dict)  # name -> required
+    streamed: bool = False  # answered by the streaming function, through API Gateway response streaming
 
 
 ROUTES: tuple[Route, ...] = (
@@ -37,6 +38,7 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/models/{id}", query={"version": True}),
     Route("POST", "/models/validate", json_body=True),
     Route("POST", "/invoke", json_body=True),
+    Route("POST", "/invoke/stream", json_body=True, streamed=True),
     Route("GET", "/audit", query={"limit": False, "next_token": False}),
     Route("GET", "/schema/model-config"),
     Route("GET", "/openapi.json", public=True),
@@ -72,6 +74,8 @@ class Api(Construct):
         *,
         stage: str,
         handler: lambda_.IFunction,
+        stream_handler: lambda_.IFunction,
+        stream_timeout_s: int,
         user_pool: cognito.IUserPool,
         cors_origins: Sequence[str],
         settings: ApiSettings,
@@ -120,9 +124,18 @@ class Api(Construct):
             schema=apigw.JsonSchema(schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT),
         )
         self._cors_error_responses(cors_origins[0])
-        integration = apigw.LambdaIntegration(handler, allow_test_invoke=False)
+        buffered = apigw.LambdaIntegration(handler, allow_test_invoke=False)
+        # InvokeWithResponseStream: API Gateway relays the function's chunks as they come, for up to 15 minutes
+        # (the integration timeout, set to the function's), with a 5-minute idle timeout on a Regional endpoint.
+        streamed = apigw.LambdaIntegration(
+            stream_handler,
+            allow_test_invoke=False,
+            response_transfer_mode=apigw.ResponseTransferMode.STREAM,
+            timeout=Duration.seconds(stream_timeout_s),
+        )
         self.methods: dict[tuple[str, str], apigw.Method] = {
-            (route.method, route.path): self._add_route(route, integration) for route in ROUTES
+            (route.method, route.path): self._add_route(route, streamed if route.streamed else buffered)
+            for route in ROUTES
         }
 
     @property

@@ -1,4 +1,10 @@
-"""Inference function: the one Lambda behind the API (Python, Powertools, code + inventory, dependency layer)."""
+"""Inference functions: the Lambdas behind the API, from one code asset (code + inventory) and one dependency layer.
+
+- ``function``: every buffered route, on the managed Python runtime (``lambdas.handler.handler``);
+- ``stream_function``: ``POST /invoke/stream``, streamed through API Gateway. The managed runtime cannot stream, so
+  ``AWS_LAMBDA_EXEC_WRAPPER`` starts the project's own Runtime API loop (``lambdas/stream-bootstrap``) on the same
+  interpreter, code and layer. Both share the role: the same calls, and one role name for cross-account trust.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +19,12 @@ from constructs import Construct
 from infra.log_retention import log_retention
 from infra.package import RUNTIME_SETTINGS_FILE, STAMP_FILE, LambdaAssets
 from infra.permissions import Grant
-from infra.stage_config import FunctionSettings
+from infra.stage_config import FunctionSettings, StreamSettings
 
 HANDLER = "lambdas.handler.handler"
+# The managed runtime never calls it (the exec wrapper replaces its loop); it explains itself if it ever does.
+STREAM_HANDLER = "lambdas.stream_handler.handler"
+STREAM_EXEC_WRAPPER = "/var/task/lambdas/stream-bootstrap"
 LIVE_ALIAS = "live"
 SERVICE_NAME = "model-studio"
 METRICS_NAMESPACE = "ModelStudio"
@@ -40,6 +49,7 @@ class InferenceFunction(Construct):
         stage: str,
         role_name: str,
         settings: FunctionSettings,
+        stream: StreamSettings,
         assets: LambdaAssets,
         environment: Mapping[str, str],
         log_retention_days: int,
@@ -58,11 +68,14 @@ class InferenceFunction(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"model-studio {stage} inference function (least privilege, no managed policies)",
         )
+        self.stream_log_group = logs.LogGroup(
+            self, "StreamLogGroup", retention=log_retention(log_retention_days), removal_policy=removal_policy
+        )
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
-                sid="WriteOwnLogGroup",
+                sid="WriteOwnLogGroups",
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.log_group.log_group_arn],
+                resources=[self.log_group.log_group_arn, self.stream_log_group.log_group_arn],
             )
         )
         self.dependencies = lambda_.LayerVersion(
@@ -73,6 +86,14 @@ class InferenceFunction(Construct):
             compatible_architectures=[architecture],
             description="model-studio runtime dependencies (manylinux wheels)",
         )
+        code = lambda_.Code.from_asset(str(assets.code_dir))
+        common_environment = {
+            "RUNTIME_SETTINGS_FILE": RUNTIME_SETTINGS_FILE,
+            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": settings.log_level,
+            **environment,
+        }
         self.function = lambda_.Function(
             self,
             "Function",
@@ -80,7 +101,7 @@ class InferenceFunction(Construct):
             runtime=self.runtime,
             architecture=architecture,
             handler=HANDLER,
-            code=lambda_.Code.from_asset(str(assets.code_dir)),
+            code=code,
             layers=[self.dependencies],
             memory_size=settings.memory_mb,
             timeout=Duration.seconds(settings.timeout_s),
@@ -89,13 +110,29 @@ class InferenceFunction(Construct):
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if settings.snap_start else None,
             role=self.role,
             log_group=self.log_group,
+            environment={**common_environment, "ENGINE_READ_TIMEOUT_S": f"{settings.engine_read_timeout_s:g}"},
+        )
+        # No SnapStart: it restores the managed runtime's snapshot, and this function replaces that runtime's loop.
+        self.stream_function = lambda_.Function(
+            self,
+            "StreamFunction",
+            description=f"model-studio {stage} API, streamed answers (POST /invoke/stream)",
+            runtime=self.runtime,
+            architecture=architecture,
+            handler=STREAM_HANDLER,
+            code=code,
+            layers=[self.dependencies],
+            memory_size=stream.memory_mb or settings.memory_mb,
+            timeout=Duration.seconds(stream.timeout_s),
+            reserved_concurrent_executions=stream.reserved_concurrency,
+            tracing=lambda_.Tracing.ACTIVE,
+            role=self.role,
+            log_group=self.stream_log_group,
             environment={
-                "RUNTIME_SETTINGS_FILE": RUNTIME_SETTINGS_FILE,
-                "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-                "POWERTOOLS_LOG_LEVEL": settings.log_level,
-                "ENGINE_READ_TIMEOUT_S": f"{settings.engine_read_timeout_s:g}",
-                **environment,
+                **common_environment,
+                "AWS_LAMBDA_EXEC_WRAPPER": STREAM_EXEC_WRAPPER,
+                "ENGINE_READ_TIMEOUT_S": f"{stream.engine_read_timeout_s:g}",
+                "STREAM_KEEPALIVE_S": f"{stream.keepalive_s:g}",
             },
         )
         # What the API invokes: with SnapStart, a published version (SnapStart only applies to versions), behind an

@@ -70,6 +70,7 @@ class ModelStudioStack(Stack):
             stage=stage,
             role_name=inference_role_name(stage, config.region),
             settings=config.function,
+            stream=config.stream,
             assets=lambda_assets,
             environment=self._function_environment(),
             log_retention_days=config.log_retention_days,
@@ -84,6 +85,8 @@ class ModelStudioStack(Stack):
             "Api",
             stage=stage,
             handler=self.inference.entry,
+            stream_handler=self.inference.stream_function,
+            stream_timeout_s=config.stream.timeout_s,
             user_pool=self.identity.user_pool,
             cors_origins=cors_origins,
             settings=config.api,
@@ -114,6 +117,7 @@ class ModelStudioStack(Stack):
             "ModelsTableName": self.data.models_table.table_name,
             "AuditTableName": self.data.audit_table.table_name,
             "FunctionName": self.inference.function.function_name,
+            "StreamFunctionName": self.inference.stream_function.function_name,
             "InferenceRoleArn": self.inference.role.role_arn,
         }.items():
             CfnOutput(self, name, value=value)

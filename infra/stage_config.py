@@ -61,8 +61,12 @@ class FunctionSettings(_Settings):
     memory_mb: int = Field(default=1024, ge=128, le=10240)
     timeout_s: int = Field(default=60, ge=3, le=900)
     reserved_concurrency: int | None = Field(default=None, ge=1, le=1000)
-    architecture: Literal["arm64", "x86_64"] = "arm64"
-    python_version: Literal["3.12", "3.13", "3.14"] = "3.14"
+    architecture: Literal["arm64", "x86_64"] = Field(
+        default="x86_64", description="x86_64: the build machine can run the packaged asset before a deploy"
+    )
+    python_version: Literal["3.12", "3.13", "3.14"] = Field(
+        default="3.13", description="a CPython the build machine has, so the package ships bytecode (docs/deploy.md)"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     engine_read_timeout_s: float = Field(
         default=25,
@@ -81,6 +85,34 @@ class FunctionSettings(_Settings):
         if self.engine_read_timeout_s >= self.timeout_s:
             read, total = self.engine_read_timeout_s, self.timeout_s
             raise ValueError(f"engine_read_timeout_s ({read:g}) must be shorter than timeout_s ({total})")
+        return self
+
+
+class StreamSettings(_Settings):
+    """The streaming function behind ``POST /invoke/stream`` (API Gateway response streaming)."""
+
+    timeout_s: int = Field(
+        default=300,
+        ge=30,
+        le=900,
+        description="the function's timeout and the integration's: a stream ends there (API Gateway allows 15 min)",
+    )
+    engine_read_timeout_s: float = Field(
+        default=120, gt=0, le=900, description="the longest silence of the model (first token included)"
+    )
+    keepalive_s: float = Field(
+        default=15, ge=0, le=240, description="an SSE comment after that much silence (0: none); idle timeout 5 min"
+    )
+    memory_mb: int | None = Field(default=None, ge=128, le=10240, description="null: function.memory_mb")
+    reserved_concurrency: int | None = Field(default=None, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _timeouts_fit(self) -> StreamSettings:
+        if self.engine_read_timeout_s >= self.timeout_s:
+            read, total = self.engine_read_timeout_s, self.timeout_s
+            raise ValueError(f"engine_read_timeout_s ({read:g}) must be shorter than timeout_s ({total})")
+        if self.keepalive_s >= self.engine_read_timeout_s:
+            raise ValueError("keepalive_s must be shorter than engine_read_timeout_s")
         return self
 
 
@@ -115,6 +147,7 @@ class StageConfig(_Settings):
     models: list[ModelConfig] = Field(default_factory=list, max_length=500)
     iam: IamSettings = Field(default_factory=IamSettings)
     function: FunctionSettings = Field(default_factory=FunctionSettings)
+    stream: StreamSettings = Field(default_factory=StreamSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     data: DataSettings = Field(default_factory=DataSettings)

@@ -36,6 +36,7 @@ class Services:
     max_body_bytes: int
     cors_allow_origin: str
     cors_extra_origins: list[str] = field(default_factory=list)
+    stream_keepalive_s: float = 15.0
     clock: Callable[[], datetime] = utc_now
 
     def now(self) -> str:
@@ -68,5 +69,6 @@ def build_services(
         max_body_bytes=env.max_body_bytes,
         cors_allow_origin=env.cors_allow_origin,
         cors_extra_origins=env.extra_origins,
+        stream_keepalive_s=env.stream_keepalive_s,
         clock=clock,
     )

@@ -24,6 +24,13 @@ class EnvSettings(BaseModel):
     task_root: Path = Field(default=Path("."), alias="LAMBDA_TASK_ROOT")
     aws_region: str = Field(default="us-east-1", alias="AWS_REGION")
     engine_read_timeout_s: float = Field(default=60.0, alias="ENGINE_READ_TIMEOUT_S", gt=0, le=900)
+    stream_keepalive_s: float = Field(
+        default=15.0,
+        alias="STREAM_KEEPALIVE_S",
+        ge=0,
+        le=300,
+        description="SSE comment after that much silence (0: off)",
+    )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> EnvSettings:

@@ -1,14 +1,15 @@
 """The local API server: what API Gateway, the Cognito authorizer, Lambda and CloudFront do when deployed.
 
 - ``/api/...``: verifies the Cognito ID token (as the user-pool authorizer does), builds the REST
-  proxy event and runs the project's Lambda handler code; ``POST /api/invoke`` with ``stream: true``
-  goes through the streaming entry point and is answered as server-sent events, chunk by chunk.
+  proxy event and runs the project's Lambda handler code; ``POST /api/invoke/stream`` goes to the streaming
+  function's own processes (its Runtime API loop, ``local.lambda_runtime``) and is relayed chunk by chunk, as
+  API Gateway relays a streamed Lambda proxy answer.
 - ``/cognito``: forwards Cognito-IDP JSON calls to moto (the UI's sign-in talks to it).
 - ``/config.json``: the runtime config the UI reads at start.
 - everything else: the built UI (``frontend/dist``), with index.html as the SPA fallback.
 
-Like Lambda, each emulated container serves one request at a time: a pool of resolvers shares one
-object graph (``Services``), so concurrent requests never share a resolver's per-request state.
+Like Lambda, each emulated container serves one request at a time, in its own process, so concurrent requests
+never share a resolver's per-request state.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ from lambdas.app import create_app
 from lambdas.handler import handle
 from lambdas.services import Services, build_services
 from lambdas.settings import EnvSettings
-from lambdas.streaming import handle_stream
 from local.jwt_verifier import CognitoTokenVerifier, Rejection, gateway_claims
+from local.lambda_runtime import FunctionContainers
 from local.proxy_event import build_event
 
 logger = logging.getLogger("local.api")
@@ -49,6 +50,7 @@ logger = logging.getLogger("local.api")
 API_PREFIX = "/api"
 GATEWAY_MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
 PUBLIC_API_PATHS = frozenset({"/openapi.json"})
+STREAMED_ROUTES = frozenset({("POST", "/invoke/stream")})  # integrations with ResponseTransferMode STREAM
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -101,11 +103,11 @@ def _ready() -> int:
 
 
 class ContainerPool:
-    """Worker processes that each serve one API request at a time with the project's Lambda handler code;
-    ``services`` is the server process's own object graph, for the streaming entry point."""
+    """Worker processes that each serve one buffered API request at a time with the project's Lambda handler code,
+    and the streaming function's processes (``streams``) for the streamed route."""
 
-    def __init__(self, services: Services, size: int) -> None:
-        self.services = services
+    def __init__(self, size: int, streams: FunctionContainers) -> None:
+        self.streams = streams
         self._executor = ProcessPoolExecutor(
             max_workers=size, mp_context=multiprocessing.get_context("spawn"), initializer=_start_container
         )
@@ -135,6 +137,7 @@ class ContainerPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self.streams.close()
 
 
 @dataclass
@@ -240,7 +243,7 @@ class LocalApiHandler(BaseHTTPRequestHandler):
             claims=claims,
             source_ip=self.client_address[0],
         )
-        if self.command == "POST" and path == "/invoke" and _wants_stream(body):
+        if (self.command, path) in STREAMED_ROUTES:
             self._stream(event)
             return
         result = self.pool.invoke(event)
@@ -253,23 +256,23 @@ class LocalApiHandler(BaseHTTPRequestHandler):
         )
 
     def _stream(self, event: dict[str, Any]) -> None:
-        response = handle_stream(event, self.pool.services)
-        self.send_response(response.status)
-        for name, value in {**SECURITY_HEADERS, **response.headers}.items():
+        invocation = self.pool.streams.invoke(event)
+        status, headers, body = invocation.http_response()
+        self.send_response(status)
+        for name, value in {**SECURITY_HEADERS, **headers}.items():
             self.send_header(name, value)
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         try:
-            for chunk in response.body:
+            for chunk in body:
                 if chunk:
                     self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                     self.wfile.flush()
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
-        finally:  # a client that hung up: stop the upstream stream now (and audit it), not at garbage collection
-            close = getattr(response.body, "close", None)
-            if close is not None:
-                close()
+        except (BrokenPipeError, ConnectionResetError):  # the caller hung up: the function learns at its next write
+            invocation.abort()
+            raise
 
     # --- Cognito (moto) ---------------------------------------------------------------------------
 
@@ -308,14 +311,6 @@ class LocalApiHandler(BaseHTTPRequestHandler):
         content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
         cache = "no-cache" if candidate.name == "index.html" else "public, max-age=31536000, immutable"
         self._send(200, {"Content-Type": content_type, "Cache-Control": cache}, candidate.read_bytes())
-
-
-def _wants_stream(body: bytes) -> bool:
-    try:
-        data = json.loads(body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return False
-    return isinstance(data, dict) and data.get("stream") is True
 
 
 class _ApiHttpServer(ThreadingHTTPServer):

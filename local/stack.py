@@ -19,17 +19,18 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
-from inference_engine.credentials import ClientFactory
-from lambdas.services import build_services
-from lambdas.settings import EnvSettings
+from inference_engine.settings import RuntimeSettings
 from local import aws_seed
 from local.api_server import ContainerPool, LocalApiServer, ServerConfig
 from local.inventory import runtime_settings_document
 from local.jwt_verifier import CognitoTokenVerifier
+from local.lambda_runtime import FunctionContainers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STATIC_DIR = PROJECT_ROOT / "frontend" / "dist"
 READY_TIMEOUT_S = 60
+# The streaming function's process, as its exec wrapper starts it when deployed (minus the deployed import path).
+STREAM_FUNCTION = (sys.executable, "-m", "lambdas.stream_bootstrap")
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,7 @@ class LocalStack:
         settings_file.write_text(json.dumps(settings_document, indent=2), encoding="utf-8")
         self._configure_environment(moto_url, emulator_url, settings_file)
 
-        env = EnvSettings.from_environ()
-        services = build_services(env, clients=ClientFactory(settings=env.client_settings()))
-        region, stage = aws_seed.REGION, services.policy.stage
+        region, stage = aws_seed.REGION, RuntimeSettings.model_validate(settings_document).policy.stage
         verifier = CognitoTokenVerifier(
             jwks_url=f"{moto_url}/{pool.user_pool_id}/.well-known/jwks.json",
             issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool.user_pool_id}",
@@ -140,7 +139,7 @@ class LocalStack:
         self._api = LocalApiServer(
             host=self.host,
             port=self.port,
-            pool=ContainerPool(services, self.containers),
+            pool=ContainerPool(self.containers, FunctionContainers(STREAM_FUNCTION, size=self.containers)),
             verifier=verifier,
             config=ServerConfig(
                 stage=stage, static_dir=self.static_dir, runtime_config=runtime_config, cognito_upstream=moto_url

@@ -7,7 +7,7 @@ from typing import Any
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail, ModelError
 from inference_engine.extraction import extract_text, extract_usage, parse_json_body
-from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, upstream_errors
+from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, released, upstream_errors
 from inference_engine.schema import ModelConfig, SageMakerProvider
 from inference_engine.streaming import TextStream
 
@@ -73,7 +73,7 @@ def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, sum
 
 
 def _deltas(events: Any, decoder: TextStream, summary: StreamSummary, target: str) -> Iterator[str]:
-    with upstream_errors(target):
+    with released(events), upstream_errors(target):
         for event in events:
             if "PayloadPart" in event:
                 yield from decoder.feed(event["PayloadPart"].get("Bytes", b""))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from inference_engine.credentials import ClientFactory
-from inference_engine.engine import InvokeResult, StreamDelta, StreamEnd, StreamEvent, invoke, prepare, stream
+from inference_engine.engine import InvokeResult, StreamDelta, StreamEnd, StreamEvent, Usage, invoke, prepare, stream
 from inference_engine.errors import ConfigValidationError, EngineError, ErrorDetail
 from inference_engine.merge import apply_override
 from inference_engine.messages import Conversation, parse_conversation
@@ -145,11 +145,23 @@ class Invocations:
 
     # --- the call ----------------------------------------------------------------------------------
 
-    def _finished(self, plan: Plan, error: EngineError | None) -> None:
+    def failed(self, plan: Plan, error: EngineError) -> None:
+        """The call failed: count it and end its audit record with the error's code."""
+        self._metrics.record(InvocationMetric(plan.config.id, error.code))
         if plan.audit is not None:
-            self._audit.update_outcome(
-                plan.audit.finished("error" if error else "success", error.code if error else None)
-            )
+            self._audit.update_outcome(plan.audit.finished("error", error.code))
+
+    def succeeded(self, plan: Plan, latency_ms: float, usage: Usage) -> None:
+        if plan.audit is not None:
+            self._audit.update_outcome(plan.audit.finished("success", None))
+        metric = InvocationMetric(plan.config.id, "success", latency_ms, usage.input_tokens, usage.output_tokens)
+        self._metrics.record(metric)
+
+    def abandoned(self, plan: Plan) -> None:
+        """The caller stopped reading a stream before its end (best effort: the caller is gone anyway)."""
+        if plan.audit is not None:
+            with contextlib.suppress(EngineError):
+                self._audit.update_outcome(plan.audit.finished("error", CLIENT_DISCONNECTED))
 
     def run(self, plan: Plan, ctx: RequestContext) -> dict[str, Any]:
         try:
@@ -162,15 +174,10 @@ class Invocations:
                 prepared=None if plan.streamed else plan.prepared,
             )
         except EngineError as exc:
-            self._metrics.record(InvocationMetric(plan.config.id, exc.code))
-            self._finished(plan, exc)
+            self.failed(plan, exc)
             raise
-        self._finished(plan, None)
-        self._record_success(plan, result.latency_ms, result.usage.input_tokens, result.usage.output_tokens)
+        self.succeeded(plan, result.latency_ms, result.usage)
         return self.response(plan, result, ctx)
-
-    def _record_success(self, plan: Plan, latency_ms: float, input_tokens: int, output_tokens: int) -> None:
-        self._metrics.record(InvocationMetric(plan.config.id, "success", latency_ms, input_tokens, output_tokens))
 
     @staticmethod
     def response(plan: Plan, result: InvokeResult, ctx: RequestContext) -> dict[str, Any]:
@@ -190,7 +197,7 @@ class Invocations:
             }
         return body
 
-    def open_stream(self, plan: Plan, ctx: RequestContext) -> Iterator[StreamEvent]:
+    def open_stream(self, plan: Plan, ctx: RequestContext) -> AuditedStream:
         """Start the upstream stream (errors raise here, before the first byte), then yield its events."""
         try:
             events = stream(
@@ -201,29 +208,9 @@ class Invocations:
                 prepared=plan.prepared if plan.streamed else None,
             )
         except EngineError as exc:
-            self._metrics.record(InvocationMetric(plan.config.id, exc.code))
-            self._finished(plan, exc)
+            self.failed(plan, exc)
             raise
-        return self._audited(plan, events)
-
-    def _audited(self, plan: Plan, events: Iterator[StreamEvent]) -> Iterator[StreamEvent]:
-        ended = False
-        try:
-            for event in events:
-                if isinstance(event, StreamEnd):
-                    ended = True
-                    self._finished(plan, None)
-                    self._record_success(plan, event.latency_ms, event.usage.input_tokens, event.usage.output_tokens)
-                yield event
-        except EngineError as exc:
-            self._metrics.record(InvocationMetric(plan.config.id, exc.code))
-            self._finished(plan, exc)
-            raise
-        except GeneratorExit:  # the client went away mid-stream: the record must not stay "allowed"
-            if not ended and plan.audit is not None:
-                with contextlib.suppress(EngineError):
-                    self._audit.update_outcome(plan.audit.finished("error", CLIENT_DISCONNECTED))
-            raise
+        return AuditedStream(self, plan, events)
 
     @staticmethod
     def validation(plan: Plan) -> dict[str, Any]:
@@ -236,9 +223,63 @@ class Invocations:
         }
 
 
+class AuditedStream:
+    """The events of an open upstream stream; its audit record and metrics end with it, however it ends.
+
+    An iterator with an explicit ``close`` rather than a generator: a caller who leaves before reading anything
+    must still end the record (``client_disconnected``) and close the upstream call, and closing a generator that
+    never started runs none of its code.
+    """
+
+    def __init__(self, invocations: Invocations, plan: Plan, events: Iterator[StreamEvent]) -> None:
+        self._invocations = invocations
+        self._plan = plan
+        self._events = events
+        self._ended = False  # the upstream stream finished, well or badly: the record says how
+
+    def __iter__(self) -> AuditedStream:
+        return self
+
+    def __next__(self) -> StreamEvent:
+        if self._ended:
+            raise StopIteration
+        try:
+            event = next(self._events)
+        except StopIteration:
+            self._ended = True
+            raise
+        except EngineError as exc:
+            self._ended = True
+            self._invocations.failed(self._plan, exc)
+            raise
+        if isinstance(event, StreamEnd):
+            self._ended = True
+            self._invocations.succeeded(self._plan, event.latency_ms, event.usage)
+        return event
+
+    def close(self) -> None:
+        """Stop reading: an unfinished stream is recorded as ``client_disconnected`` and its upstream closed."""
+        if not self._ended:
+            self._ended = True
+            self._invocations.abandoned(self._plan)
+        close = getattr(self._events, "close", None)
+        if close is not None:
+            with contextlib.suppress(ValueError):  # still being read on another thread: it closes itself there
+                close()
+
+
 def _config_of(base: ResolvedModel | None) -> ModelConfig:
     assert base is not None  # noqa: S101 - _base returns None only when there is an override
     return base.config
 
 
-__all__ = ["InvocationMetric", "Invocations", "MetricsSink", "Plan", "RequestContext", "StreamDelta", "StreamEnd"]
+__all__ = [
+    "AuditedStream",
+    "InvocationMetric",
+    "Invocations",
+    "MetricsSink",
+    "Plan",
+    "RequestContext",
+    "StreamDelta",
+    "StreamEnd",
+]

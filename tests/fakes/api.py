@@ -2,7 +2,8 @@
 
 ``ApiHarness`` wires ``lambdas.services.build_services`` to a ``RecordingClientFactory`` (DynamoDB via
 moto, runtime calls recorded) and calls ``create_app(services).resolve(event, context)`` for buffered
-routes and ``lambdas.streaming.handle_stream`` for ``POST /invoke`` with ``stream: true``.
+routes and ``lambdas.streaming.stream_response`` (the streaming function's use of the same resolver) for
+``POST /invoke/stream``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from lambdas.dal.models_table import ModelsTable
 from lambdas.logic.invocations import InvocationMetric, MetricsSink
 from lambdas.services import Services, build_services
 from lambdas.settings import EnvSettings
-from lambdas.streaming import handle_stream
+from lambdas.streaming import stream_response
 from tests.fakes.clients import RecordingClientFactory
 from tests.fakes.inventory import runtime_settings
 from tests.fakes.tables import AUDIT_TABLE, MODELS_TABLE, REGION, audit_items, scan_items
@@ -85,10 +86,15 @@ class StreamReply:
         return json.loads(self.text)
 
     @property
+    def comments(self) -> list[str]:
+        """SSE comment lines (``: keep-alive``), in order."""
+        return [line for line in self.text.split("\n") if line.startswith(":")]
+
+    @property
     def frames(self) -> list[Frame]:
         frames = []
         for block in self.text.split("\n\n"):
-            if not block.strip():
+            if not block.strip() or block.startswith(":"):
                 continue
             lines = dict(line.split(": ", 1) for line in block.split("\n"))
             frames.append(Frame(lines["event"], json.loads(lines["data"])))
@@ -170,7 +176,7 @@ class ApiHarness:
 
     def stream(self, event: dict[str, Any], *, consume: bool = True) -> tuple[StreamReply, Any]:
         """Start a stream; with ``consume`` read it to the end. Returns the reply and the unread body iterator."""
-        response = handle_stream(event, self.services)
+        response = stream_response(self.app, self.services, event, FakeLambdaContext())
         reply = StreamReply(response.status, dict(response.headers))
         if consume:
             reply.chunks.extend(response.body)

@@ -15,6 +15,7 @@ EXPECTED_ROUTES = {
     ("DELETE", "/models/{id}"),
     ("POST", "/models/validate"),
     ("POST", "/invoke"),
+    ("POST", "/invoke/stream"),
     ("GET", "/audit"),
     ("GET", "/schema/model-config"),
     ("GET", "/openapi.json"),
@@ -71,6 +72,48 @@ def test_every_method_requires_the_cognito_authorizer_except_openapi_and_cors_pr
             assert method["AuthorizerId"] == {"Ref": authorizer_id}, f"{verb} {path}"
 
 
+def test_only_the_stream_route_streams_from_the_streaming_function_with_a_long_timeout(
+    synthesized: Synthesized,
+) -> None:
+    # Given the two functions behind the API
+    inference = synthesized.stack.inference
+    buffered_arn = "${" + synthesized.logical_id(inference.function) + ".Arn}"
+    streaming_arn = "${" + synthesized.logical_id(inference.stream_function) + ".Arn}"
+    for (verb, path), method in _methods(synthesized).items():
+        integration = method["Integration"]
+        if verb == "OPTIONS":
+            continue
+        if (verb, path) == ("POST", "/invoke/stream"):
+            # Then POST /invoke/stream invokes the streaming function with InvokeWithResponseStream
+            assert integration["Type"] == "AWS_PROXY"
+            assert integration["ResponseTransferMode"] == "STREAM"
+            assert render(integration["Uri"]).endswith(
+                f"/2021-11-15/functions/{streaming_arn}/response-streaming-invocations"
+            )
+            # And may run past API Gateway's 29 s (up to the function's own timeout, at most 15 minutes)
+            timeout_ms = synthesized.config.stream.timeout_s * 1000
+            assert integration["TimeoutInMillis"] == timeout_ms > 29_000
+            assert timeout_ms <= 900_000
+            assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
+        else:
+            # And every other method is a buffered proxy to the buffered function, with the default timeout
+            assert integration.get("ResponseTransferMode", "BUFFERED") == "BUFFERED", f"{verb} {path}"
+            assert "TimeoutInMillis" not in integration, f"{verb} {path}"
+            assert buffered_arn in render(integration["Uri"]), f"{verb} {path}"
+
+
+def test_api_gateway_may_invoke_the_streaming_function_for_its_route_only(synthesized: Synthesized) -> None:
+    stream_function = "${" + synthesized.logical_id(synthesized.stack.inference.stream_function) + ".Arn}"
+    permissions = [
+        p["Properties"]
+        for p in synthesized.resources("AWS::Lambda::Permission").values()
+        if render(p["Properties"]["FunctionName"]) == stream_function
+    ]
+    assert [p["Action"] for p in permissions] == ["lambda:InvokeFunction"]
+    assert permissions[0]["Principal"] == "apigateway.amazonaws.com"
+    assert render(permissions[0]["SourceArn"]).endswith("/POST/invoke/stream")
+
+
 def test_authorizer_checks_id_tokens_from_the_stages_own_user_pool(synthesized: Synthesized) -> None:
     # Given the authorizer and the user pool
     _, authorizer = synthesized.only("AWS::ApiGateway::Authorizer")
@@ -96,7 +139,7 @@ def test_lambda_methods_validate_parameters_and_json_object_bodies(synthesized: 
     for (verb, path), method in methods.items():
         if verb != "OPTIONS":
             assert method["RequestValidatorId"] == {"Ref": validator_id}, f"{verb} {path}"
-    for key in [("PUT", "/models/{id}"), ("POST", "/models/validate"), ("POST", "/invoke")]:
+    for key in [("PUT", "/models/{id}"), ("POST", "/models/validate"), ("POST", "/invoke"), ("POST", "/invoke/stream")]:
         assert methods[key]["RequestModels"] == {"application/json": {"Ref": model_id}}
     assert methods[("DELETE", "/models/{id}")]["RequestParameters"] == {
         "method.request.querystring.version": True,

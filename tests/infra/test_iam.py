@@ -72,10 +72,11 @@ def test_tables_are_granted_item_actions_on_their_own_arn_only(synthesized: Synt
     assert not any(a.startswith(("dynamodb:DeleteTable", "dynamodb:UpdateTable")) for a in by_resource[(models_arn,)])
 
 
-def test_logs_only_to_its_own_log_group(synthesized: Synthesized) -> None:
-    log_group_id = synthesized.logical_id(synthesized.stack.inference.log_group)
-    statement = _by_sid(synthesized)["WriteOwnLogGroup"]
-    assert resources(statement) == ["${" + log_group_id + ".Arn}"]
+def test_logs_only_to_its_own_log_groups(synthesized: Synthesized) -> None:
+    inference = synthesized.stack.inference
+    groups = [synthesized.logical_id(g) for g in (inference.log_group, inference.stream_log_group)]
+    statement = _by_sid(synthesized)["WriteOwnLogGroups"]
+    assert resources(statement) == ["${" + group + ".Arn}" for group in groups]
     assert set(actions(statement)) == {"logs:CreateLogStream", "logs:PutLogEvents"}
 
 

@@ -69,7 +69,8 @@ class StackClient:
         return request(method, self.stack.api + path, body, self.auth, timeout=timeout)
 
     def invoke(self, body: dict[str, Any], *, timeout: float = 60) -> Answer:
-        return self.api("POST", "/invoke", body, timeout=timeout)
+        """``POST /invoke``, or ``POST /invoke/stream`` when the body asks to stream (as the UI does)."""
+        return self.api("POST", "/invoke/stream" if body.get("stream") else "/invoke", body, timeout=timeout)
 
     def audit(self, limit: int = 200) -> list[dict[str, Any]]:
         answer = self.api("GET", f"/audit?limit={limit}")

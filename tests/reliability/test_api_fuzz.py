@@ -36,6 +36,7 @@ OPERATIONS = [
     ("DELETE", "/models/{model_id}"),
     ("POST", "/models/validate"),
     ("POST", "/invoke"),
+    ("POST", "/invoke/stream"),
     ("GET", "/audit"),
     ("GET", "/schema/model-config"),
 ]
@@ -49,6 +50,7 @@ FUZZ = settings(
     report_multiple_bugs=False,
     suppress_health_check=list(HealthCheck),
 )
+INVOKE_OPERATIONS = {("POST", "/invoke"), ("POST", "/invoke/stream")}
 PREDEFINED = {None, *(model["id"] for model in runtime_settings_document()["models"])}
 UPSTREAM_ERRORS = {"model_error", "bad_upstream_response", "upstream_error", "credentials_error", "upstream_timeout"}
 CONFIG = {
@@ -120,7 +122,7 @@ def test_operation(
         if response.status_code >= 500:
             # only an admin's adapter (an override, or a model the fuzzer saved) may point at a missing endpoint
             body = case.body if isinstance(case.body, dict) else {}
-            assert (method, path) == ("POST", "/invoke"), response.text
+            assert (method, path) in INVOKE_OPERATIONS, response.text
             assert body.get("override") is not None or body.get("model_id") not in PREDEFINED, response.text
             assert response.status_code in (502, 504) and response.json()["error"] in UPSTREAM_ERRORS, response.text
         if "event-stream" in response.headers.get("Content-Type", ""):

@@ -3,8 +3,9 @@ override with cross_account, override with a custom endpoint_url}.
 
 Each cell asserts the status, the error body (``error``, ``rule``), the audit table's contents and the
 upstream calls: a denied request makes none (no runtime client is even built). Routes without a body
-have nothing to override, so their only kind is "none". ``POST /invoke`` with ``stream: true`` goes
-through ``lambdas.streaming.handle_stream`` and must decide everything before its first byte.
+have nothing to override, so their only kind is "none". ``POST /invoke/stream`` goes through
+``lambdas.streaming.stream_response`` (as the streaming function runs it) and must decide everything before its
+first byte.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from tests.events import rest_event
 from tests.fakes.api import ApiHarness
 
 REF = "#/components/schemas/"
+SSE = "text/event-stream"  # a success answered as server-sent events, not JSON
 
 # (path, method) -> (request body model or None, success model or None for a free-form object, error statuses)
 ROUTES: dict[tuple[str, str], tuple[str | None, str | None, set[int]]] = {
@@ -21,6 +22,7 @@ ROUTES: dict[tuple[str, str], tuple[str | None, str | None, set[int]]] = {
     ("/models/{model_id}", "delete"): (None, "DeleteModelResponse", {400, 401, 403, 404, 409}),
     ("/models/validate", "post"): ("InvokeRequest", "ValidateResponse", {400, 401, 403, 404, 413}),
     ("/invoke", "post"): ("InvokeRequest", "InvokeResponse", {400, 401, 403, 404, 413, 422, 429, 502, 504}),
+    ("/invoke/stream", "post"): ("InvokeRequest", SSE, {400, 401, 403, 404, 413, 422, 429, 502, 504}),
     ("/audit", "get"): (None, "AuditListResponse", {400, 401, 403}),
     ("/schema/model-config", "get"): (None, None, {401}),
 }
@@ -65,11 +67,13 @@ def test_each_route_documents_its_request_success_and_error_models(
 
     # And the success answer is the route's response model
     responses = operation["responses"]
-    success = responses["200"]["content"]["application/json"]["schema"]
-    if success_model is None:
+    if success_model == SSE:
+        assert set(responses["200"]["content"]) == {SSE}
+    elif success_model is None:
+        success = responses["200"]["content"]["application/json"]["schema"]
         assert success["type"] == "object"
     else:
-        assert success == {"$ref": REF + success_model}
+        assert responses["200"]["content"]["application/json"]["schema"] == {"$ref": REF + success_model}
 
     # And exactly the error statuses the route can answer are documented, each with the one error body
     # (401 and 413 can also come from API Gateway itself, whose body has only a message)
@@ -81,10 +85,12 @@ def test_each_route_documents_its_request_success_and_error_models(
         assert responses[str(code)]["description"]
 
 
-def test_invoke_documents_both_answers(document: dict[str, Any]) -> None:
-    content = document["paths"]["/invoke"]["post"]["responses"]["200"]["content"]
-    assert content["application/json"]["schema"] == {"$ref": REF + "InvokeResponse"}
-    events = content["text/event-stream"]["schema"]["oneOf"]
+def test_the_streamed_invoke_documents_each_frame(document: dict[str, Any]) -> None:
+    # Then /invoke answers JSON only, and /invoke/stream describes its delta, done and error frames
+    assert set(document["paths"]["/invoke"]["post"]["responses"]["200"]["content"]) == {"application/json"}
+    stream = document["paths"]["/invoke/stream"]["post"]
+    assert stream["requestBody"]["content"]["application/json"]["schema"] == {"$ref": REF + "InvokeRequest"}
+    events = stream["responses"]["200"]["content"][SSE]["schema"]["oneOf"]
     assert [e["properties"]["event"]["const"] for e in events] == ["delta", "done", "error"]
     assert events[2]["properties"]["data"]["contentSchema"] == {"$ref": REF + "ErrorBody"}
 
