@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
@@ -87,49 +88,51 @@ class InferenceFunction(Construct):
             description="model-studio runtime dependencies (manylinux wheels)",
         )
         code = lambda_.Code.from_asset(str(assets.code_dir))
-        common_environment = {
+        environment = {
             "RUNTIME_SETTINGS_FILE": RUNTIME_SETTINGS_FILE,
             "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": settings.log_level,
             **environment,
         }
-        self.function = lambda_.Function(
-            self,
+
+        def function(construct_id: str, *, log_group: logs.ILogGroup, **props: Any) -> lambda_.Function:
+            """One of the two functions: the same code, layer, runtime, architecture, role and tracing."""
+            return lambda_.Function(
+                self,
+                construct_id,
+                runtime=self.runtime,
+                architecture=architecture,
+                code=code,
+                layers=[self.dependencies],
+                tracing=lambda_.Tracing.ACTIVE,
+                role=self.role,
+                log_group=log_group,
+                **props,
+            )
+
+        self.function = function(
             "Function",
+            log_group=self.log_group,
             description=f"model-studio {stage} API",
-            runtime=self.runtime,
-            architecture=architecture,
             handler=HANDLER,
-            code=code,
-            layers=[self.dependencies],
             memory_size=settings.memory_mb,
             timeout=Duration.seconds(settings.timeout_s),
             reserved_concurrent_executions=settings.reserved_concurrency,
-            tracing=lambda_.Tracing.ACTIVE,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if settings.snap_start else None,
-            role=self.role,
-            log_group=self.log_group,
-            environment={**common_environment, "ENGINE_READ_TIMEOUT_S": f"{settings.engine_read_timeout_s:g}"},
+            environment={**environment, "ENGINE_READ_TIMEOUT_S": f"{settings.engine_read_timeout_s:g}"},
         )
         # No SnapStart: it restores the managed runtime's snapshot, and this function replaces that runtime's loop.
-        self.stream_function = lambda_.Function(
-            self,
+        self.stream_function = function(
             "StreamFunction",
+            log_group=self.stream_log_group,
             description=f"model-studio {stage} API, streamed answers (POST /invoke/stream)",
-            runtime=self.runtime,
-            architecture=architecture,
             handler=STREAM_HANDLER,
-            code=code,
-            layers=[self.dependencies],
             memory_size=stream.memory_mb or settings.memory_mb,
             timeout=Duration.seconds(stream.timeout_s),
             reserved_concurrent_executions=stream.reserved_concurrency,
-            tracing=lambda_.Tracing.ACTIVE,
-            role=self.role,
-            log_group=self.stream_log_group,
             environment={
-                **common_environment,
+                **environment,
                 "AWS_LAMBDA_EXEC_WRAPPER": STREAM_EXEC_WRAPPER,
                 "ENGINE_READ_TIMEOUT_S": f"{stream.engine_read_timeout_s:g}",
                 "STREAM_KEEPALIVE_S": f"{stream.keepalive_s:g}",

@@ -57,6 +57,11 @@ class IamSettings(_Settings):
     )
 
 
+def _check_read_timeout(read_s: float, timeout_s: int) -> None:
+    if read_s >= timeout_s:
+        raise ValueError(f"engine_read_timeout_s ({read_s:g}) must be shorter than timeout_s ({timeout_s})")
+
+
 class FunctionSettings(_Settings):
     memory_mb: int = Field(default=1024, ge=128, le=10240)
     timeout_s: int = Field(default=60, ge=3, le=900)
@@ -82,9 +87,7 @@ class FunctionSettings(_Settings):
 
     @model_validator(mode="after")
     def _read_timeout_fits(self) -> FunctionSettings:
-        if self.engine_read_timeout_s >= self.timeout_s:
-            read, total = self.engine_read_timeout_s, self.timeout_s
-            raise ValueError(f"engine_read_timeout_s ({read:g}) must be shorter than timeout_s ({total})")
+        _check_read_timeout(self.engine_read_timeout_s, self.timeout_s)
         return self
 
 
@@ -108,9 +111,7 @@ class StreamSettings(_Settings):
 
     @model_validator(mode="after")
     def _timeouts_fit(self) -> StreamSettings:
-        if self.engine_read_timeout_s >= self.timeout_s:
-            read, total = self.engine_read_timeout_s, self.timeout_s
-            raise ValueError(f"engine_read_timeout_s ({read:g}) must be shorter than timeout_s ({total})")
+        _check_read_timeout(self.engine_read_timeout_s, self.timeout_s)
         if self.keepalive_s >= self.engine_read_timeout_s:
             raise ValueError("keepalive_s must be shorter than engine_read_timeout_s")
         return self

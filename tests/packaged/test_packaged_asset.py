@@ -152,26 +152,23 @@ def streaming_function(
 
 @pytest.fixture(scope="module")
 def buffered(
-    functions: dict[str, PackagedFunction],
-    managed_runtime: ManagedRuntime,
-    aws: LocalAws,
-    tmp_path_factory: pytest.TempPathFactory,
+    functions: dict[str, PackagedFunction], managed_runtime: ManagedRuntime, aws: LocalAws, tmp_path_factory: Any
 ) -> Iterator[RunningFunction]:
-    log_dir = tmp_path_factory.mktemp("buffered")
-    with buffered_function(functions[BUFFERED_HANDLER], runtime=managed_runtime, aws=aws, log_dir=log_dir) as running:
-        running.wait_ready()
-        yield running
+    yield from _warm(buffered_function, functions[BUFFERED_HANDLER], managed_runtime, aws, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def streaming(
-    functions: dict[str, PackagedFunction],
-    managed_runtime: ManagedRuntime,
-    aws: LocalAws,
-    tmp_path_factory: pytest.TempPathFactory,
+    functions: dict[str, PackagedFunction], managed_runtime: ManagedRuntime, aws: LocalAws, tmp_path_factory: Any
 ) -> Iterator[RunningFunction]:
-    log_dir = tmp_path_factory.mktemp("streaming")
-    with streaming_function(functions[STREAM_HANDLER], runtime=managed_runtime, aws=aws, log_dir=log_dir) as running:
+    yield from _warm(streaming_function, functions[STREAM_HANDLER], managed_runtime, aws, tmp_path_factory)
+
+
+def _warm(
+    start: Any, function: PackagedFunction, runtime: ManagedRuntime, aws: LocalAws, tmp_path_factory: Any
+) -> Iterator[RunningFunction]:
+    """A function started once for the module, waiting for its first invocation."""
+    with start(function, runtime=runtime, aws=aws, log_dir=tmp_path_factory.mktemp(function.logical_id)) as running:
         running.wait_ready()
         yield running
 
