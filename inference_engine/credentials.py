@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import botocore.session
 from botocore.config import Config
@@ -115,6 +115,22 @@ def _new_client(source: Any, service: str, region: str, endpoint_url: str | None
     if isinstance(source, botocore.session.Session):
         return source.create_client(service, region_name=region, endpoint_url=endpoint_url, config=config)
     return source.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
+
+
+class ClientProvider(Protocol):
+    """What the engine needs to make a call: a client per service, region, role and target (``ClientFactory`` is
+    the implementation; tests pass recording fakes)."""
+
+    def client(
+        self,
+        service: Service,
+        region: str,
+        *,
+        cross_account: CrossAccount | None = None,
+        caller: str | None = None,
+        endpoint_url: str | None = None,
+        target: str | None = None,
+    ) -> Any: ...
 
 
 class ClientFactory:

@@ -2,8 +2,8 @@
 
 All three take a validated ``ModelConfig`` and a ``Conversation``. ``prepare`` renders the prompt and
 the request body, estimates tokens and enforces the constraints; ``invoke`` and ``stream`` then make
-exactly one runtime call through a client from the injected ``ClientFactory``. Streaming starts the
-upstream call before returning, so every error that can be known before the first delta is raised
+exactly one runtime call through a client from the injected ``ClientProvider`` (a ``ClientFactory``).
+Streaming starts the upstream call before returning, so every error that can be known before the first delta is raised
 by ``stream()`` itself, not by the iterator.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from inference_engine.credentials import ClientFactory
+from inference_engine.credentials import ClientProvider
 from inference_engine.extraction import UsageCounts
 from inference_engine.messages import Conversation
 from inference_engine.providers import bedrock, sagemaker
@@ -229,7 +229,7 @@ def prepare(config: ModelConfig, conversation: Conversation, *, stream: bool = F
 # --- call ------------------------------------------------------------------------------------------
 
 
-def _client(config: ModelConfig, prepared: PreparedRequest, clients: ClientFactory, caller: str | None) -> Any:
+def _client(config: ModelConfig, prepared: PreparedRequest, clients: ClientProvider, caller: str | None) -> Any:
     provider = config.provider
     if isinstance(provider, BedrockProvider):
         endpoint_url, target = provider.endpoint_url, provider.model_id
@@ -258,7 +258,7 @@ def invoke(
     config: ModelConfig,
     conversation: Conversation,
     *,
-    clients: ClientFactory,
+    clients: ClientProvider,
     caller: str | None = None,
     prepared: PreparedRequest | None = None,
 ) -> InvokeResult:
@@ -283,7 +283,7 @@ def stream(
     config: ModelConfig,
     conversation: Conversation,
     *,
-    clients: ClientFactory,
+    clients: ClientProvider,
     caller: str | None = None,
     prepared: PreparedRequest | None = None,
 ) -> Iterator[StreamEvent]:

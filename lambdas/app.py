@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from inference_engine.errors import EngineError
 from lambdas import errors
+from lambdas.guard import authorize_first, public
 from lambdas.routers import audit, invoke, me, models, schema
 from lambdas.services import Services
 
@@ -28,10 +29,12 @@ def create_app(services: Services) -> APIGatewayRestResolver:
             max_age=600,
         ),
     )
+    authorize_first(app, services)
     for module in (me, models, invoke, audit, schema):
         app.include_router(module.build_router(services))
 
     @app.get(OPENAPI_PATH, include_in_schema=False)
+    @public
     def get_openapi() -> Response[str]:
         return Response(status_code=200, content_type="application/json", body=openapi_document(app))
 

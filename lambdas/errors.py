@@ -21,7 +21,7 @@ from inference_engine.errors import (
 )
 from inference_engine.policy import PolicyDeniedError
 from inference_engine.schema import format_loc
-from lambdas.logic.errors import (
+from lambdas.domain.errors import (
     AuditUnavailableError,
     NotFoundError,
     PayloadTooLargeError,

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from inference_engine.errors import EngineError
+from lambdas.domain.errors import PayloadTooLargeError
 from lambdas.errors import error_body, status_for
-from lambdas.logic.errors import PayloadTooLargeError
 
 
 def body_size(event: Mapping[str, Any]) -> int:

@@ -12,9 +12,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.app import create_app
+from lambdas.domain.errors import PayloadTooLargeError
+from lambdas.domain.ports import InvocationMetric
 from lambdas.gateway import check_body_size, proxy_error
-from lambdas.logic.errors import PayloadTooLargeError
-from lambdas.logic.invocations import InvocationMetric
 from lambdas.services import Services, build_services
 from lambdas.settings import EnvSettings
 

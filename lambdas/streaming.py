@@ -25,9 +25,9 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from inference_engine.engine import StreamDelta, StreamEnd, StreamEvent
 from inference_engine.errors import EngineError
+from lambdas.domain.errors import PayloadTooLargeError
 from lambdas.errors import error_body
 from lambdas.gateway import check_body_size, proxy_error
-from lambdas.logic.errors import PayloadTooLargeError
 from lambdas.services import Services
 
 logger = logging.getLogger(__name__)

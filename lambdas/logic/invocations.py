@@ -11,22 +11,24 @@ is audited and raised before any upstream call.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from inference_engine.credentials import ClientFactory
-from inference_engine.engine import InvokeResult, StreamDelta, StreamEnd, StreamEvent, Usage, invoke, prepare, stream
+from inference_engine.credentials import ClientProvider
+from inference_engine.engine import InvokeResult, StreamEnd, StreamEvent, Usage, invoke, prepare, stream
 from inference_engine.errors import ConfigValidationError, EngineError, ErrorDetail
 from inference_engine.merge import apply_override
 from inference_engine.messages import Conversation, parse_conversation
-from inference_engine.policy import Caller, PolicyDeniedError, check_invocation, check_model, enforce
+from inference_engine.policy import PolicyDeniedError, check_invocation, check_model, enforce
 from inference_engine.providers.base import PreparedRequest
 from inference_engine.schema import ModelConfig
 from inference_engine.settings import StagePolicy
-from lambdas.api_models import InvokeRequest
-from lambdas.logic.audit import AuditRecord, AuditSink
-from lambdas.logic.registry import ModelRegistry, ResolvedModel
+from lambdas.domain.audit import AuditRecord
+from lambdas.domain.context import RequestContext
+from lambdas.domain.models import ResolvedModel
+from lambdas.domain.ports import AuditStore, InvocationMetric, MetricsSink, NoMetrics
+from lambdas.logic.registry import ModelRegistry
 
 # An override carrying every required field is a whole config ("from scratch"), not a patch of the default model.
 FULL_CONFIG_KEYS = frozenset(name for name, field in ModelConfig.model_fields.items() if field.is_required())
@@ -36,28 +38,46 @@ CLIENT_DISCONNECTED = "client_disconnected"  # audit error of a stream the calle
 
 
 @dataclass(frozen=True)
-class InvocationMetric:
-    model_id: str
-    outcome: str
-    latency_ms: float | None = None
-    input_tokens: int = 0
-    output_tokens: int = 0
+class InvocationSpec:
+    """What the caller asks for: a model (or the default), an optional override, a conversation
+    (``{"messages" | "prompt", "system"}``, as ``parse_conversation`` reads it), debug output, streaming."""
 
-
-class MetricsSink(Protocol):
-    def record(self, metric: InvocationMetric) -> None: ...
-
-
-class NoMetrics:
-    def record(self, metric: InvocationMetric) -> None:
-        del metric
+    model_id: str | None
+    override: dict[str, Any] | None
+    conversation: Mapping[str, Any]
+    debug: bool = False
+    stream: bool = False
 
 
 @dataclass(frozen=True)
-class RequestContext:
-    caller: Caller
+class DebugInfo:
+    rendered_prompt: str | None
+    request_body: Any
+    raw_response: Any
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A buffered invocation's result, with ``debug`` only for an admin who asked for it."""
+
+    output: str
+    usage: Usage
+    latency_ms: float
+    model_id: str
     request_id: str
-    now: str
+    stop_reason: str | None
+    debug: DebugInfo | None = None
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A dry run: the effective config, the rendered prompt and the request that would be sent."""
+
+    config: ModelConfig
+    rendered_prompt: str | None
+    request: dict[str, Any]
+    estimated_input_tokens: int
+    streaming: bool
 
 
 @dataclass
@@ -77,8 +97,8 @@ class Invocations:
         *,
         policy: StagePolicy,
         registry: ModelRegistry,
-        audit: AuditSink,
-        clients: ClientFactory,
+        audit: AuditStore,
+        clients: ClientProvider,
         metrics: MetricsSink | None = None,
     ) -> None:
         self._policy = policy
@@ -89,7 +109,7 @@ class Invocations:
 
     # --- before any upstream call ------------------------------------------------------------------
 
-    def _base(self, request: InvokeRequest) -> ResolvedModel | None:
+    def _base(self, request: InvocationSpec) -> ResolvedModel | None:
         if request.model_id is not None:
             return self._registry.resolve(request.model_id)
         default = self._registry.default_model_id
@@ -102,7 +122,7 @@ class Invocations:
             )
         return self._registry.resolve(default)
 
-    def plan(self, request: InvokeRequest, ctx: RequestContext, *, action: Literal["invoke", "validate"]) -> Plan:
+    def plan(self, request: InvocationSpec, ctx: RequestContext, *, action: Literal["invoke", "validate"]) -> Plan:
         patch = request.override
         audited = patch is not None and action == "invoke"
         base: ResolvedModel | None = None
@@ -128,7 +148,7 @@ class Invocations:
             base = self._base(request)
             config = apply_override(base.config if base else None, patch) if patch is not None else _config_of(base)
             enforce(check_model(config, self._policy))
-            conversation = parse_conversation(request.conversation_input())
+            conversation = parse_conversation(request.conversation)
             prepared = prepare(config, conversation, stream=request.stream)
         except PolicyDeniedError as exc:
             self._audit.put(record("denied", rule=exc.rule.value if exc.rule else None))
@@ -163,7 +183,7 @@ class Invocations:
             with contextlib.suppress(EngineError):
                 self._audit.update_outcome(plan.audit.finished("error", CLIENT_DISCONNECTED))
 
-    def run(self, plan: Plan, ctx: RequestContext) -> dict[str, Any]:
+    def run(self, plan: Plan, ctx: RequestContext) -> Answer:
         try:
             result = invoke(
                 plan.config,
@@ -180,22 +200,21 @@ class Invocations:
         return self.response(plan, result, ctx)
 
     @staticmethod
-    def response(plan: Plan, result: InvokeResult, ctx: RequestContext) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "output": result.output,
-            "usage": result.usage.as_dict(),
-            "latency_ms": result.latency_ms,
-            "model_id": plan.config.id,
-            "request_id": ctx.request_id,
-            "stop_reason": result.stop_reason,
-        }
+    def response(plan: Plan, result: InvokeResult, ctx: RequestContext) -> Answer:
+        debug = None
         if plan.debug:
-            body["debug"] = {
-                "rendered_prompt": plan.prepared.rendered_prompt,
-                "request_body": plan.prepared.body if plan.prepared.body is not None else plan.prepared.params,
-                "raw_response": result.raw_response,
-            }
-        return body
+            prepared = plan.prepared
+            body = prepared.body if prepared.body is not None else prepared.params
+            debug = DebugInfo(prepared.rendered_prompt, body, result.raw_response)
+        return Answer(
+            output=result.output,
+            usage=result.usage,
+            latency_ms=result.latency_ms,
+            model_id=plan.config.id,
+            request_id=ctx.request_id,
+            stop_reason=result.stop_reason,
+            debug=debug,
+        )
 
     def open_stream(self, plan: Plan, ctx: RequestContext) -> AuditedStream:
         """Start the upstream stream (errors raise here, before the first byte), then yield its events."""
@@ -213,14 +232,14 @@ class Invocations:
         return AuditedStream(self, plan, events)
 
     @staticmethod
-    def validation(plan: Plan) -> dict[str, Any]:
-        return {
-            "config": plan.config.to_json_dict(),
-            "rendered_prompt": plan.prepared.rendered_prompt,
-            "request": plan.prepared.preview(),
-            "estimated_input_tokens": plan.prepared.estimated_input_tokens,
-            "streaming": plan.config.supports_streaming,
-        }
+    def validation(plan: Plan) -> Validation:
+        return Validation(
+            config=plan.config,
+            rendered_prompt=plan.prepared.rendered_prompt,
+            request=plan.prepared.preview(),
+            estimated_input_tokens=plan.prepared.estimated_input_tokens,
+            streaming=plan.config.supports_streaming,
+        )
 
 
 class AuditedStream:
@@ -271,15 +290,3 @@ class AuditedStream:
 def _config_of(base: ResolvedModel | None) -> ModelConfig:
     assert base is not None  # noqa: S101 - _base returns None only when there is an override
     return base.config
-
-
-__all__ = [
-    "AuditedStream",
-    "InvocationMetric",
-    "Invocations",
-    "MetricsSink",
-    "Plan",
-    "RequestContext",
-    "StreamDelta",
-    "StreamEnd",
-]

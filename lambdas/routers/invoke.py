@@ -12,12 +12,48 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from lambdas.api_models import SSE_EVENT_SCHEMA, InvokeRequest, InvokeResponse, error_responses
-from lambdas.routers.context import request_context
+from lambdas.api_models import (
+    SSE_EVENT_SCHEMA,
+    DebugBody,
+    InvokeRequest,
+    InvokeResponse,
+    UsageBody,
+    error_responses,
+)
+from lambdas.guard import request_context
+from lambdas.logic.invocations import Answer, InvocationSpec
 from lambdas.services import Services
 from lambdas.streaming import FrameStream, event_stream, returns_stream
 
 INVOKE_ERRORS = (400, 401, 403, 404, 413, 422, 429, 502, 504)
+
+
+def invocation_spec(request: InvokeRequest, *, stream: bool | None = None) -> InvocationSpec:
+    """The logic's input from the HTTP body (``stream`` fixed by the route when it decides)."""
+    return InvocationSpec(
+        model_id=request.model_id,
+        override=request.override,
+        conversation=request.conversation_input(),
+        debug=request.debug,
+        stream=request.stream if stream is None else stream,
+    )
+
+
+def invoke_response(answer: Answer) -> InvokeResponse:
+    debug = answer.debug
+    return InvokeResponse(
+        output=answer.output,
+        usage=UsageBody.model_validate(answer.usage.as_dict()),
+        latency_ms=answer.latency_ms,
+        model_id=answer.model_id,
+        request_id=answer.request_id,
+        stop_reason=answer.stop_reason,
+        debug=DebugBody(
+            rendered_prompt=debug.rendered_prompt, request_body=debug.request_body, raw_response=debug.raw_response
+        )
+        if debug
+        else None,
+    )
 
 
 def build_router(services: Services) -> Router:
@@ -34,9 +70,9 @@ def build_router(services: Services) -> Router:
         },
     )
     def post_invoke(request: InvokeRequest) -> InvokeResponse:
-        ctx = request_context(router, services)
-        plan = services.invocations.plan(request.model_copy(update={"stream": False}), ctx, action="invoke")
-        return InvokeResponse.model_validate(services.invocations.run(plan, ctx))
+        ctx = request_context(router)
+        plan = services.invocations.plan(invocation_spec(request, stream=False), ctx, action="invoke")
+        return invoke_response(services.invocations.run(plan, ctx))
 
     @router.post(
         "/invoke/stream",
@@ -56,8 +92,8 @@ def build_router(services: Services) -> Router:
     )
     @returns_stream
     def post_invoke_stream(request: InvokeRequest) -> Response[Any]:
-        ctx = request_context(router, services)
-        plan = services.invocations.plan(request.model_copy(update={"stream": True}), ctx, action="invoke")
+        ctx = request_context(router)
+        plan = services.invocations.plan(invocation_spec(request, stream=True), ctx, action="invoke")
         events = services.invocations.open_stream(plan, ctx)
         frames = FrameStream(
             events, model_id=plan.config.id, request_id=ctx.request_id, keepalive_s=services.stream_keepalive_s
