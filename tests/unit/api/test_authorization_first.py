@@ -75,8 +75,14 @@ def test_an_admin_still_gets_the_validation_error(api: ApiHarness, case: str) ->
 
 def test_a_denied_save_records_the_config_it_was_sent(api: ApiHarness) -> None:
     # Given a plain user's save of a (valid) config with a role
-    config = {"schema_version": 1, "id": "team-model", "name": "x", "provider": {"type": "bedrock", "model_id": "m"}}
-    config["cross_account"] = {"role_arn": "arn:aws:iam::111122223333:role/model-studio-invoke-x"}
+    role_arn = "arn:aws:iam::111122223333:role/model-studio-invoke-x"
+    config: dict[str, Any] = {
+        "schema_version": 1,
+        "id": "team-model",
+        "name": "x",
+        "provider": {"type": "bedrock", "model_id": "m"},
+        "cross_account": {"role_arn": role_arn},
+    }
     body = {"config": config, "version": 0, "base_model_id": "chat-default"}
 
     # When it is refused
@@ -86,7 +92,7 @@ def test_a_denied_save_records_the_config_it_was_sent(api: ApiHarness) -> None:
     (record,) = api.audit()
     assert record["patch"] == config
     assert record["base_model_id"] == "chat-default"
-    assert record["role_arn"] == config["cross_account"]["role_arn"]
+    assert record["role_arn"] == role_arn
 
 
 def test_no_identity_is_a_401_before_anything_else(api: ApiHarness) -> None:
