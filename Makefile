@@ -16,7 +16,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install dev test lint fmt pytest unit integration infra-test frontend-test frontend-build e2e synth cfn-lint package-test package bench clean
+.PHONY: help install dev test lint fmt pytest unit integration infra-test frontend-test frontend-build e2e synth cfn-lint package-test package openapi bench clean
 
 help:
 	@echo "make dev    - run the whole product locally (moto + model emulator + local API + UI)"
@@ -75,6 +75,10 @@ frontend-test: frontend/node_modules/.installed
 
 package: $(VENV)/.installed
 	$(PY) -m infra.package
+
+# The committed OpenAPI document (lambdas/openapi.json): the contract the infrastructure and the UI's types read
+openapi: $(VENV)/.installed
+	$(PY) -m lambdas.openapi
 
 synth: $(VENV)/.installed node_modules/.installed package frontend-build
 	CDK_DISABLE_VERSION_CHECK=1 npx --no-install cdk synth -q --no-notices -c stage=dev -o cdk.out/dev

@@ -1,10 +1,14 @@
-"""API: the REST API in front of the inference function, Cognito-authorized except ``GET /openapi.json``."""
+"""API: the REST API in front of the inference functions, Cognito-authorized except ``GET /openapi.json``.
+
+Its methods are the operations of the API's committed OpenAPI document (``lambdas.contract``): the routes, their
+query and path parameters, which take a JSON body, which are public and which stream are read from it, so the
+gateway and the resolver cannot disagree.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
@@ -15,34 +19,10 @@ from constructs import Construct
 
 from infra.log_retention import log_retention
 from infra.stage_config import ApiSettings
+from lambdas.contract import CORS_ALLOW_HEADERS, CORS_MAX_AGE_S, ApiRoute, routes
 
 STAGE_NAME = "v1"
-CORS_HEADERS = ["Authorization", "Content-Type", "X-Request-Id"]
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    public: bool = False
-    json_body: bool = False
-    query: dict[str, bool] = field(default_factory=dict)  # name -> required
-    streamed: bool = False  # answered by the streaming function, through API Gateway response streaming
-
-
-ROUTES: tuple[Route, ...] = (
-    Route("GET", "/me"),
-    Route("GET", "/models"),
-    Route("GET", "/models/{id}"),
-    Route("PUT", "/models/{id}", json_body=True),
-    Route("DELETE", "/models/{id}", query={"version": True}),
-    Route("POST", "/models/validate", json_body=True),
-    Route("POST", "/invoke", json_body=True),
-    Route("POST", "/invoke/stream", json_body=True, streamed=True),
-    Route("GET", "/audit", query={"limit": False, "next_token": False}),
-    Route("GET", "/schema/model-config"),
-    Route("GET", "/openapi.json", public=True),
-)
+ROUTES: tuple[ApiRoute, ...] = routes()
 
 # Who called, what, and how it went; never bodies (prompts) or tokens.
 ACCESS_LOG_FORMAT = {
@@ -108,8 +88,8 @@ class Api(Construct):
             default_cors_preflight_options=apigw.CorsOptions(
                 allow_origins=list(cors_origins),
                 allow_methods=sorted({r.method for r in ROUTES} | {"OPTIONS"}),
-                allow_headers=CORS_HEADERS,
-                max_age=Duration.hours(1),
+                allow_headers=list(CORS_ALLOW_HEADERS),
+                max_age=Duration.seconds(CORS_MAX_AGE_S),
             ),
         )
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(
@@ -142,10 +122,10 @@ class Api(Construct):
     def url(self) -> str:
         return self.rest_api.url
 
-    def _add_route(self, route: Route, integration: apigw.Integration) -> apigw.Method:
+    def _add_route(self, route: ApiRoute, integration: apigw.Integration) -> apigw.Method:
         resource = self.rest_api.root.resource_for_path(route.path)
         parameters = {f"method.request.querystring.{name}": required for name, required in route.query.items()}
-        parameters |= {f"method.request.path.{p[1:-1]}": True for p in route.path.split("/") if p.startswith("{")}
+        parameters |= {f"method.request.path.{name}": True for name in route.path_parameters}
         return resource.add_method(
             route.method,
             integration,
@@ -160,7 +140,7 @@ class Api(Construct):
         """API Gateway's own 4xx/5xx (401 from the authorizer, 400 from validation) readable by the web app."""
         headers = {
             "Access-Control-Allow-Origin": f"'{origin}'",
-            "Access-Control-Allow-Headers": "'" + ",".join(CORS_HEADERS) + "'",
+            "Access-Control-Allow-Headers": "'" + ",".join(CORS_ALLOW_HEADERS) + "'",
             "Vary": "'Origin'",
         }
         for response_id, response_type in (

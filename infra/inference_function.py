@@ -21,6 +21,7 @@ from infra.log_retention import log_retention
 from infra.package import RUNTIME_SETTINGS_FILE, STAMP_FILE, LambdaAssets
 from infra.permissions import Grant
 from infra.stage_config import FunctionSettings, StreamSettings
+from lambdas.settings import function_environment
 
 HANDLER = "lambdas.handler.handler"
 # The managed runtime never calls it (the exec wrapper replaces its loop); it explains itself if it ever does.
@@ -89,7 +90,7 @@ class InferenceFunction(Construct):
         )
         code = lambda_.Code.from_asset(str(assets.code_dir))
         environment = {
-            "RUNTIME_SETTINGS_FILE": RUNTIME_SETTINGS_FILE,
+            **function_environment(runtime_settings_file=RUNTIME_SETTINGS_FILE),
             "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": settings.log_level,
@@ -120,7 +121,7 @@ class InferenceFunction(Construct):
             timeout=Duration.seconds(settings.timeout_s),
             reserved_concurrent_executions=settings.reserved_concurrency,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if settings.snap_start else None,
-            environment={**environment, "ENGINE_READ_TIMEOUT_S": f"{settings.engine_read_timeout_s:g}"},
+            environment={**environment, **function_environment(engine_read_timeout_s=settings.engine_read_timeout_s)},
         )
         # No SnapStart: it restores the managed runtime's snapshot, and this function replaces that runtime's loop.
         self.stream_function = function(
@@ -134,8 +135,9 @@ class InferenceFunction(Construct):
             environment={
                 **environment,
                 "AWS_LAMBDA_EXEC_WRAPPER": STREAM_EXEC_WRAPPER,
-                "ENGINE_READ_TIMEOUT_S": f"{stream.engine_read_timeout_s:g}",
-                "STREAM_KEEPALIVE_S": f"{stream.keepalive_s:g}",
+                **function_environment(
+                    engine_read_timeout_s=stream.engine_read_timeout_s, stream_keepalive_s=stream.keepalive_s
+                ),
             },
         )
         # What the API invokes: with SnapStart, a published version (SnapStart only applies to versions), behind an

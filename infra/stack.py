@@ -16,6 +16,7 @@ from infra.package import LambdaAssets
 from infra.permissions import inference_grants
 from infra.stage_config import StageConfig
 from infra.web import Web, WebContent
+from lambdas.settings import function_environment
 
 MODELS_TABLE_ACTIONS = (
     "dynamodb:GetItem",
@@ -123,13 +124,11 @@ class ModelStudioStack(Stack):
             CfnOutput(self, name, value=value)
 
     def _function_environment(self) -> dict[str, str]:
-        """What the Lambda reads besides the Powertools settings (``lambdas/settings.py``)."""
-        environment = {
-            "MODELS_TABLE_NAME": self.data.models_table.table_name,
-            "AUDIT_TABLE_NAME": self.data.audit_table.table_name,
-            "AUDIT_TTL_DAYS": str(self.config.data.audit_ttl_days),
-            "CORS_ALLOW_ORIGIN": self.web.origin,
-        }
-        if self.config.api.extra_cors_origins:  # comma-separated, e.g. a local dev server
-            environment["CORS_EXTRA_ORIGINS"] = ",".join(self.config.api.extra_cors_origins)
-        return environment
+        """What the functions read besides the Powertools settings (``lambdas/settings.py``)."""
+        return function_environment(
+            models_table_name=self.data.models_table.table_name,
+            audit_table_name=self.data.audit_table.table_name,
+            audit_ttl_days=self.config.data.audit_ttl_days,
+            cors_allow_origin=self.web.origin,
+            cors_extra_origins=list(self.config.api.extra_cors_origins) or None,
+        )

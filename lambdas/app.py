@@ -10,13 +10,14 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from inference_engine.errors import EngineError
 from lambdas import errors
-from lambdas.guard import authorize_first, public
+from lambdas.contract import CORS_ALLOW_HEADERS, CORS_MAX_AGE_S, OPENAPI_PATH
+from lambdas.guard import authorize_first, is_public, public
 from lambdas.routers import audit, invoke, me, models, schema
 from lambdas.services import Services
 
 API_TITLE = "model-studio API"
 API_VERSION = "1.0.0"
-OPENAPI_PATH = "/openapi.json"
+OBJECT: dict[str, Any] = {"type": "object"}
 
 
 def create_app(services: Services) -> APIGatewayRestResolver:
@@ -25,15 +26,21 @@ def create_app(services: Services) -> APIGatewayRestResolver:
         cors=CORSConfig(
             allow_origin=services.cors_allow_origin,
             extra_origins=services.cors_extra_origins or None,
-            allow_headers=["Authorization", "Content-Type"],
-            max_age=600,
+            allow_headers=list(CORS_ALLOW_HEADERS),
+            max_age=CORS_MAX_AGE_S,
         ),
     )
     authorize_first(app, services)
     for module in (me, models, invoke, audit, schema):
         app.include_router(module.build_router(services))
 
-    @app.get(OPENAPI_PATH, include_in_schema=False)
+    @app.get(
+        OPENAPI_PATH,
+        summary="This document (no token needed)",
+        tags=["schema"],
+        security=[],
+        responses={200: {"description": "The OpenAPI document", "content": {"application/json": {"schema": OBJECT}}}},
+    )
     @public
     def get_openapi() -> Response[str]:
         return Response(status_code=200, content_type="application/json", body=openapi_document(app))
@@ -73,7 +80,16 @@ def openapi_document(app: APIGatewayRestResolver) -> str:
         security_schemes={"cognito": APIKey(name="Authorization", in_=APIKeyIn.header)},
         security=[{"cognito": []}],
     )
-    return json.dumps(_without_default_422(json.loads(document)), separators=(",", ":"))
+    return json.dumps(_with_public_routes(app, _without_default_422(json.loads(document))), separators=(",", ":"))
+
+
+def _with_public_routes(app: APIGatewayRestResolver, document: dict[str, Any]) -> dict[str, Any]:
+    """``security: []`` on the operations anyone may call (Powertools drops an empty list): the infrastructure
+    builds those methods without the authorizer."""
+    for route in app._static_routes + app._dynamic_routes:  # Powertools' route table
+        if is_public(route.func):
+            document["paths"][route.openapi_path][route.method.lower()]["security"] = []
+    return document
 
 
 def _without_default_422(document: dict[str, Any]) -> dict[str, Any]:

@@ -63,6 +63,10 @@ def public(route: RouteFunction) -> RouteFunction:
     return route
 
 
+def is_public(route: Callable[..., Any] | None) -> bool:
+    return bool(getattr(route, _PUBLIC, False))
+
+
 def admin_only(
     action: Action,
     what: str,
@@ -117,7 +121,7 @@ class IdentityThenValidation(OpenAPIRequestValidationMiddleware):
     def handler(self, app: EventHandlerInstance, next_middleware: NextMiddleware) -> Response[Any]:
         route = app.context.get("_route")
         function = getattr(route, "func", None)
-        if not getattr(function, _PUBLIC, False):
+        if not is_public(function):
             event = app.current_event
             fallback = getattr(app.lambda_context, "aws_request_id", None)
             ctx = context_from_event(event.raw_event, self._services, fallback_request_id=fallback)

@@ -15,7 +15,7 @@ import json
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 API_VERSION = "2018-06-01"
 STREAMING_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response"
@@ -29,6 +29,12 @@ CONNECTION_LOST = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError
 
 class ResponseAborted(Exception):  # noqa: N818 - what happened, not an error of the function
     """The Runtime API stopped taking the streamed response (the caller went away)."""
+
+
+class Responder(Protocol):
+    """Answers one invocation through the Runtime API (``lambdas.stream_handler.respond``)."""
+
+    def __call__(self, invocation: Invocation, runtime: RuntimeApiClient) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Protocol
 
-from lambdas.runtime_api import Invocation, RuntimeApiClient
+from lambdas.runtime_api import Responder, RuntimeApiClient
 
 logger = logging.getLogger("lambdas.stream_bootstrap")
-
-
-class Responder(Protocol):
-    def __call__(self, invocation: Invocation, runtime: RuntimeApiClient) -> None: ...
 
 
 def init() -> Responder:

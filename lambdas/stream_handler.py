@@ -17,8 +17,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 
 from lambdas.handler import application, logger, metrics, tracer
-from lambdas.runtime_api import Invocation, ResponseAborted, RuntimeApiClient, prelude
-from lambdas.stream_bootstrap import Responder
+from lambdas.runtime_api import Invocation, Responder, ResponseAborted, RuntimeApiClient, prelude
 from lambdas.streaming import StreamingResponse, not_a_proxy_event, stream_response
 
 TRACE_ID_ENV = "_X_AMZN_TRACE_ID"  # where the X-Ray SDK (and Powertools' tracer) read the invocation's trace

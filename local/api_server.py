@@ -38,6 +38,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from inference_engine.credentials import ClientFactory
 from lambdas.app import create_app
+from lambdas.contract import routes
 from lambdas.handler import handle
 from lambdas.services import Services, build_services
 from lambdas.settings import EnvSettings
@@ -49,8 +50,9 @@ logger = logging.getLogger("local.api")
 
 API_PREFIX = "/api"
 GATEWAY_MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
-PUBLIC_API_PATHS = frozenset({"/openapi.json"})
-STREAMED_ROUTES = frozenset({("POST", "/invoke/stream")})  # integrations with ResponseTransferMode STREAM
+# As API Gateway is built (lambdas.contract): methods without the authorizer, and methods that stream
+PUBLIC_API_PATHS = frozenset(route.path for route in routes() if route.public)
+STREAMED_ROUTES = frozenset((route.method, route.path) for route in routes() if route.streamed)
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",

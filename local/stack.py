@@ -20,6 +20,7 @@ from typing import Any
 from moto.server import ThreadedMotoServer
 
 from inference_engine.settings import RuntimeSettings
+from lambdas.settings import function_environment
 from local import aws_seed
 from local.api_server import ContainerPool, LocalApiServer, ServerConfig
 from local.inventory import runtime_settings_document
@@ -199,11 +200,13 @@ class LocalStack:
                 "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": moto_url,
                 "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": emulator_url,
                 "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": emulator_url,
-                "RUNTIME_SETTINGS_FILE": str(settings_file),
-                "MODELS_TABLE_NAME": aws_seed.MODELS_TABLE,
-                "AUDIT_TABLE_NAME": aws_seed.AUDIT_TABLE,
-                "AUDIT_TTL_DAYS": "30",
-                "CORS_ALLOW_ORIGIN": "*",
+                **function_environment(
+                    runtime_settings_file=str(settings_file),
+                    models_table_name=aws_seed.MODELS_TABLE,
+                    audit_table_name=aws_seed.AUDIT_TABLE,
+                    audit_ttl_days=30,
+                    cors_allow_origin="*",
+                ),
                 "POWERTOOLS_SERVICE_NAME": "model-studio",
                 "POWERTOOLS_METRICS_NAMESPACE": "ModelStudio",
                 "POWERTOOLS_METRICS_DISABLED": "true",

@@ -1,22 +1,30 @@
 """Server-sent events, as ``POST /invoke/stream`` sends them: an incremental parser (WHATWG event-stream rules for
-the fields the API uses: ``event``, ``data`` (joined by newlines), comments ignored, CR/LF/CRLF line ends)."""
+the fields the API uses: ``event``, ``data`` (joined by newlines), comments, CR/LF/CRLF line ends). The one SSE
+parser of the project's Python: the API client and the tests read streams with it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
 class SseEvent:
     event: str
     data: str
+    comment: bool = False  # a comment line (``: keep-alive``), returned only when asked for; ``data`` holds its text
+
+    def json(self) -> Any:
+        return json.loads(self.data) if self.data else {}
 
 
 class SseParser:
-    """Feed it text as it arrives; it returns the events each piece completes."""
+    """Feed it text as it arrives; it returns the events each piece completes (and the comments, if asked)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, comments: bool = False) -> None:
+        self._comments = comments
         self._buffer = ""
         self._pending_cr = False
         self._event = ""
@@ -40,8 +48,8 @@ class SseParser:
             event = SseEvent(self._event or "message", "\n".join(self._data)) if self._data or self._event else None
             self._event, self._data = "", []
             return event
-        if line.startswith(":"):
-            return None  # a comment: the server's keep-alive
+        if line.startswith(":"):  # a comment: the server's keep-alive
+            return SseEvent("", line[1:].strip(), comment=True) if self._comments else None
         name, _, value = line.partition(":")
         value = value.removeprefix(" ")
         if name == "event":
@@ -51,7 +59,7 @@ class SseParser:
         return None
 
 
-def parse_events(pieces: Iterable[str]) -> Iterator[SseEvent]:
-    parser = SseParser()
+def parse_events(pieces: Iterable[str], *, comments: bool = False) -> Iterator[SseEvent]:
+    parser = SseParser(comments=comments)
     for piece in pieces:
         yield from parser.feed(piece)

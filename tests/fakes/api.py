@@ -24,6 +24,7 @@ from lambdas.domain.ports import InvocationMetric, MetricsSink
 from lambdas.services import Services, Stores, build_services, dynamodb_stores
 from lambdas.settings import EnvSettings
 from lambdas.streaming import stream_response
+from model_studio_client.sse import parse_events
 from tests.fakes.clients import RecordingClientFactory
 from tests.fakes.inventory import runtime_settings
 from tests.fakes.stores import InMemoryAuditStore, InMemoryModelStore
@@ -87,18 +88,12 @@ class StreamReply:
 
     @property
     def comments(self) -> list[str]:
-        """SSE comment lines (``: keep-alive``), in order."""
-        return [line for line in self.text.split("\n") if line.startswith(":")]
+        """SSE comment lines (``keep-alive``), in order."""
+        return [event.data for event in parse_events([self.text], comments=True) if event.comment]
 
     @property
     def frames(self) -> list[Frame]:
-        frames = []
-        for block in self.text.split("\n\n"):
-            if not block.strip() or block.startswith(":"):
-                continue
-            lines = dict(line.split(": ", 1) for line in block.split("\n"))
-            frames.append(Frame(lines["event"], json.loads(lines["data"])))
-        return frames
+        return [Frame(event.event, event.json()) for event in parse_events([self.text])]
 
 
 def _decode(raw: str) -> Any:

@@ -7,12 +7,13 @@ from typing import Any
 from tests.infra.cfn import render
 from tests.infra.stage_stack import Synthesized
 
+# The routes of DESIGN §3, as written here and not read from the contract the stack is built from.
 EXPECTED_ROUTES = {
     ("GET", "/me"),
     ("GET", "/models"),
-    ("GET", "/models/{id}"),
-    ("PUT", "/models/{id}"),
-    ("DELETE", "/models/{id}"),
+    ("GET", "/models/{model_id}"),
+    ("PUT", "/models/{model_id}"),
+    ("DELETE", "/models/{model_id}"),
     ("POST", "/models/validate"),
     ("POST", "/invoke"),
     ("POST", "/invoke/stream"),
@@ -139,11 +140,16 @@ def test_lambda_methods_validate_parameters_and_json_object_bodies(synthesized: 
     for (verb, path), method in methods.items():
         if verb != "OPTIONS":
             assert method["RequestValidatorId"] == {"Ref": validator_id}, f"{verb} {path}"
-    for key in [("PUT", "/models/{id}"), ("POST", "/models/validate"), ("POST", "/invoke"), ("POST", "/invoke/stream")]:
+    for key in [
+        ("PUT", "/models/{model_id}"),
+        ("POST", "/models/validate"),
+        ("POST", "/invoke"),
+        ("POST", "/invoke/stream"),
+    ]:
         assert methods[key]["RequestModels"] == {"application/json": {"Ref": model_id}}
-    assert methods[("DELETE", "/models/{id}")]["RequestParameters"] == {
+    assert methods[("DELETE", "/models/{model_id}")]["RequestParameters"] == {
         "method.request.querystring.version": True,
-        "method.request.path.id": True,
+        "method.request.path.model_id": True,
     }
 
 

@@ -25,6 +25,7 @@ import pytest
 
 from local import aws_seed
 from local.lambda_runtime import PendingInvocation, RuntimeApi
+from model_studio_client.sse import SseParser
 from tests.events import admin_claims, rest_event, user_claims
 from tests.packaged.assembly import PackagedFunction
 from tests.packaged.conftest import BUFFERED_HANDLER, STREAM_HANDLER, LocalAws, ManagedRuntime
@@ -194,16 +195,13 @@ def arrivals(pending: PendingInvocation) -> tuple[int, dict[str, str], list[tupl
 
 
 def sse_events(chunks: list[tuple[float, bytes]]) -> list[tuple[float, str, Any]]:
-    """(arrival time, event, data) per frame; ``("comment", text)`` for SSE comment lines."""
-    events = []
-    for at, chunk in chunks:
-        for block in chunk.decode().split("\n\n"):
-            if block.startswith(":"):
-                events.append((at, "comment", block))
-            elif block.strip():
-                fields = dict(line.split(": ", 1) for line in block.split("\n"))
-                events.append((at, fields["event"], json.loads(fields["data"])))
-    return events
+    """(arrival time, event, data) per frame, as it completed; ``("comment", text)`` for SSE comment lines."""
+    parser = SseParser(comments=True)
+    return [
+        (at, "comment" if event.comment else event.event, event.data if event.comment else event.json())
+        for at, chunk in chunks
+        for event in parser.feed(chunk.decode())
+    ]
 
 
 def stream_event(body: dict[str, Any], *, admin: bool = False) -> dict[str, Any]:

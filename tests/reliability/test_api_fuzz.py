@@ -39,6 +39,7 @@ OPERATIONS = [
     ("POST", "/invoke/stream"),
     ("GET", "/audit"),
     ("GET", "/schema/model-config"),
+    ("GET", "/openapi.json"),
 ]
 EXAMPLES_PER_OPERATION = 60  # per role and mode: about 2,000 requests (a third are 401 probes), under a minute
 # No shrinking: a failing negative case can carry a 10 MB body, and shrinking it holds every attempt in memory.

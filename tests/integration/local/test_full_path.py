@@ -13,6 +13,7 @@ import pytest
 
 from inference_engine.catalogue import FORMATS
 from local.inventory import INVENTORY_FILE, runtime_settings_document
+from model_studio_client.sse import parse_events
 from tests.support.local_stack import RunningStack, http
 
 pytestmark = pytest.mark.integration
@@ -22,11 +23,7 @@ PROMPT = "Hello there, how are you today?"
 
 
 def sse_frames(body: str) -> list[tuple[str, dict[str, Any]]]:
-    frames = []
-    for block in body.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines())
-        frames.append((lines["event"], json.loads(lines["data"])))
-    return frames
+    return [(event.event, event.json()) for event in parse_events([body])]
 
 
 def emulator_requests(stack: RunningStack, target: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ ROUTES: dict[tuple[str, str], tuple[str | None, str | None, set[int]]] = {
     ("/invoke/stream", "post"): ("InvokeRequest", SSE, {400, 401, 403, 404, 413, 422, 429, 502, 504}),
     ("/audit", "get"): (None, "AuditListResponse", {400, 401, 403}),
     ("/schema/model-config", "get"): (None, None, {401}),
+    ("/openapi.json", "get"): (None, None, set()),
 }
 
 
@@ -131,10 +132,20 @@ def test_query_and_path_parameters_are_typed(document: dict[str, Any]) -> None:
     assert audit["limit"]["required"] is False
 
 
-def test_every_route_requires_the_cognito_token(document: dict[str, Any]) -> None:
+def test_every_route_requires_the_cognito_token_but_the_document_itself(document: dict[str, Any]) -> None:
     assert document["security"] == [{"cognito": []}]
+    public = [(p, m) for p, item in document["paths"].items() for m, op in item.items() if op.get("security") == []]
+    assert public == [("/openapi.json", "get")]
     assert document["components"]["securitySchemes"]["cognito"] == {
         "type": "apiKey",
         "in": "header",
         "name": "Authorization",
     }
+
+
+def test_the_committed_document_is_the_one_the_code_generates() -> None:
+    # The infrastructure's routes and the UI's types are built from lambdas/openapi.json: it must not drift
+    from lambdas.contract import OPENAPI_FILE  # noqa: PLC0415
+    from lambdas.openapi import generate  # noqa: PLC0415
+
+    assert OPENAPI_FILE.read_text(encoding="utf-8") == generate(), "run `make openapi` and commit lambdas/openapi.json"

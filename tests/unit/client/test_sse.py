@@ -38,3 +38,13 @@ def test_multi_line_data_is_joined_and_an_event_completes_only_at_its_blank_line
     parser = SseParser()
     assert parser.feed("event: error\ndata: line one\ndata:line two\n") == []
     assert parser.feed("\n") == [SseEvent("error", "line one\nline two")]
+
+
+def test_comments_are_returned_in_place_when_asked_for() -> None:
+    events = list(parse_events([STREAM], comments=True))
+    assert [(e.comment, e.event, e.data) for e in events[:2]] == [
+        (True, "", "keep-alive"),
+        (False, "delta", '{"text":"Hel"}'),
+    ]
+    assert [e for e in events if not e.comment] == EXPECTED
+    assert events[1].json() == {"text": "Hel"}
