@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from botocore.credentials import CredentialProvider, CredentialResolver, Refresh
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.utils import parse_timestamp
 
+from inference_engine.caching import Lru
 from inference_engine.errors import CredentialsError, UpstreamThrottledError, UpstreamTimeoutError
 from inference_engine.schema import CrossAccount
 
@@ -91,25 +91,6 @@ class _StaticProvider(CredentialProvider):
         return self._credentials
 
 
-class _Lru(OrderedDict[Any, Any]):
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def remember(self, key: Any, value: Any) -> Any:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.limit:
-            self.popitem(last=False)
-        return value
-
-    def recall(self, key: Any) -> Any:
-        value = self.get(key)
-        if value is not None:
-            self.move_to_end(key)
-        return value
-
-
 def _new_client(source: Any, service: str, region: str, endpoint_url: str | None, config: Config) -> Any:
     """A client from a ``botocore`` session (``create_client``) or an injected ``boto3.Session`` (``client``)."""
     if isinstance(source, botocore.session.Session):
@@ -152,8 +133,8 @@ class ClientFactory:
         self._endpoint_urls = dict(endpoint_urls or {})
         self._time_fetcher = time_fetcher
         self._lock = threading.RLock()
-        self._clients: _Lru = _Lru(cache_size)
-        self._role_sessions: _Lru = _Lru(cache_size)
+        self._clients: Lru[Any, Any] = Lru(cache_size)
+        self._role_sessions: Lru[Any, Any] = Lru(cache_size)
         self.assume_role_calls = 0
 
     @property

@@ -18,18 +18,11 @@ from infra.stage_config import StageConfig
 from infra.web import Web, WebContent
 from lambdas.settings import function_environment
 
-MODELS_TABLE_ACTIONS = (
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:ConditionCheckItem",
-)
-# Audit records are written and read, never changed or deleted by the app (TTL expires them).
-AUDIT_TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan")
+# Exactly the calls lambdas/dal makes: models are read, listed, written with a condition and deleted with one.
+MODELS_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+# Audit records are put (the intent, then the same item again with its outcome) and queried by month; the app
+# never deletes one (TTL expires them).
+AUDIT_TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
 
 
 def inference_role_name(stage: str, region: str) -> str:

@@ -48,6 +48,10 @@ class Services:
     def now(self) -> str:
         return iso(self.clock())
 
+    @property
+    def cors_origins(self) -> list[str]:
+        return [self.cors_allow_origin, *self.cors_extra_origins]
+
 
 @dataclass(frozen=True)
 class Stores:

@@ -26,7 +26,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from inference_engine.engine import StreamDelta, StreamEnd, StreamEvent
 from inference_engine.errors import EngineError
 from lambdas.domain.errors import PayloadTooLargeError
-from lambdas.errors import error_body
+from lambdas.errors import error_body, internal_error_body
 from lambdas.gateway import check_body_size, proxy_error
 from lambdas.services import Services
 
@@ -77,7 +77,7 @@ def sse_frames(events: Iterator[StreamEvent], *, model_id: str, request_id: str)
         yield frame("error", error_body(exc))
     except Exception:  # the stream has started: the error must travel as a frame, never as a broken connection
         logger.exception("unexpected error while streaming")
-        yield frame("error", {"error": "internal_error", "message": f"Internal error (request id {request_id})."})
+        yield frame("error", internal_error_body(request_id))
     finally:
         close = getattr(events, "close", None)
         if close is not None:
@@ -188,10 +188,10 @@ def stream_response(
         check_body_size(event, services.max_body_bytes)
         result = app.resolve(event, context)
     except PayloadTooLargeError as exc:
-        result = proxy_error(exc, event, services.cors_allow_origin)
+        result = proxy_error(exc, event, services.cors_origins)
     except Exception:  # the resolver maps every error itself; this is a last resort, still in the one format
         logger.exception("unexpected error before streaming")
-        result = proxy_error(RuntimeError(), event, services.cors_allow_origin)
+        result = proxy_error(RuntimeError(), event, services.cors_origins)
     body = result.get("body")
     if isinstance(body, str):
         raw = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()

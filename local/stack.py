@@ -22,7 +22,9 @@ from moto.server import ThreadedMotoServer
 from inference_engine.settings import RuntimeSettings
 from lambdas.settings import function_environment
 from local import aws_seed
-from local.api_server import ContainerPool, LocalApiServer, ServerConfig
+from local.api_server import LocalApiServer, ServerConfig
+from local.containers import ContainerPool
+from local.gateway import Gateway
 from local.inventory import runtime_settings_document
 from local.jwt_verifier import CognitoTokenVerifier
 from local.lambda_runtime import FunctionContainers
@@ -137,14 +139,17 @@ class LocalStack:
                 "authFlowType": "USER_PASSWORD_AUTH",
             }
 
+        gateway = Gateway(
+            stage=stage,
+            verifier=verifier,
+            buffered=ContainerPool(self.containers),
+            streaming=FunctionContainers(STREAM_FUNCTION, size=self.containers),
+        )
         self._api = LocalApiServer(
             host=self.host,
             port=self.port,
-            pool=ContainerPool(self.containers, FunctionContainers(STREAM_FUNCTION, size=self.containers)),
-            verifier=verifier,
-            config=ServerConfig(
-                stage=stage, static_dir=self.static_dir, runtime_config=runtime_config, cognito_upstream=moto_url
-            ),
+            gateway=gateway,
+            config=ServerConfig(static_dir=self.static_dir, runtime_config=runtime_config, cognito_upstream=moto_url),
         ).start()
         self.info = StackInfo(
             url=self._api.url,
