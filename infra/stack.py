@@ -12,6 +12,7 @@ from infra.api import Api
 from infra.data import Data
 from infra.identity import Identity
 from infra.inference_function import InferenceFunction
+from infra.monitoring import Monitoring
 from infra.package import LambdaAssets
 from infra.permissions import inference_grants
 from infra.stage_config import StageConfig
@@ -87,6 +88,18 @@ class ModelStudioStack(Stack):
             log_retention_days=config.log_retention_days,
             removal_policy=removal_policy,
         )
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            stage=stage,
+            region=config.region,
+            settings=config.monitoring,
+            functions={"buffered": self.inference.function, "streaming": self.inference.stream_function},
+            api_stage=self.api.rest_api.deployment_stage,
+            invoke_method=self.api.methods[("POST", "/invoke")],
+            tables={"models": self.data.models_table, "audit": self.data.audit_table},
+            removal_policy=removal_policy,
+        )
         self.web_content = WebContent(
             self,
             "WebContent",
@@ -113,8 +126,12 @@ class ModelStudioStack(Stack):
             "FunctionName": self.inference.function.function_name,
             "StreamFunctionName": self.inference.stream_function.function_name,
             "InferenceRoleArn": self.inference.role.role_arn,
+            "DashboardName": self.monitoring.dashboard.dashboard_name,
+            "DashboardUrl": self.monitoring.dashboard_url,
         }.items():
             CfnOutput(self, name, value=value)
+        if self.monitoring.topic is not None:
+            CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
 
     def _function_environment(self) -> dict[str, str]:
         """What the functions read besides the Powertools settings (``lambdas/settings.py``)."""

@@ -29,6 +29,10 @@ BEDROCK_ARN_PATTERN = (
     r"|custom-model|prompt-router|default-prompt-router|guardrail)/[A-Za-z0-9._:/*?-]{1,1024}$"
 )
 ORIGIN_PATTERN = r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# A standard topic: CloudWatch alarm actions cannot publish to FIFO topics.
+SNS_TOPIC_ARN_PATTERN = r"^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$"
+API_TIMEOUT_MS = 29_000  # API Gateway REST's integration timeout for a buffered route
 
 Region = Annotated[str, Field(pattern=REGION_PATTERN, max_length=32)]
 
@@ -125,6 +129,40 @@ class ApiSettings(_Settings):
     )
 
 
+class MonitoringSettings(_Settings):
+    """Who the alarms notify, and their thresholds (each counted over 5 minutes unless its name says otherwise)."""
+
+    alarm_email: str | None = Field(
+        default=None,
+        pattern=EMAIL_PATTERN,
+        max_length=254,
+        description="the stack creates an encrypted SNS topic with this address subscribed (confirm the email)",
+    )
+    alarm_topic_arn: str | None = Field(
+        default=None,
+        pattern=SNS_TOPIC_ARN_PATTERN,
+        max_length=400,
+        description="an existing standard SNS topic of the stage's region the alarms notify instead",
+    )
+    function_errors: int = Field(default=1, ge=1, description="failed invocations of either function")
+    function_throttles: int = Field(default=1, ge=1, description="throttled invocations of either function")
+    api_5xx_errors: int = Field(default=5, ge=1, description="5XX answers of the API stage")
+    api_4xx_percent: float = Field(
+        default=25, gt=0, le=100, description="share of 4XX answers, for 15 minutes, once 20 requests came in"
+    )
+    invoke_p99_latency_ms: int = Field(
+        default=20_000, ge=100, le=API_TIMEOUT_MS, description="p99 latency of POST /invoke, 2 of 3 periods"
+    )
+    table_throttles: int = Field(default=1, ge=1, description="throttled reads and writes of either table")
+    invocation_errors: int = Field(default=5, ge=1, description="failed model calls, all models (EMF)")
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> MonitoringSettings:
+        if self.alarm_email and self.alarm_topic_arn:
+            raise ValueError("set alarm_email or alarm_topic_arn, not both (subscribe the email to that topic)")
+        return self
+
+
 class IdentitySettings(_Settings):
     mfa: Literal["optional", "required"] = "optional"
     threat_protection: Literal["off", "audit", "enforced"] = "off"
@@ -152,6 +190,7 @@ class StageConfig(_Settings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     data: DataSettings = Field(default_factory=DataSettings)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
     log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] = 30
 
     @property
@@ -195,6 +234,11 @@ def consistency_problems(config: StageConfig) -> list[ErrorDetail]:
                 "cross-account is enabled: set allowed_role_arns or allowed_account_ids "
                 "(IAM grants sts:AssumeRole only on those)",
             )
+        )
+    topic_arn = config.monitoring.alarm_topic_arn
+    if topic_arn and topic_arn.split(":")[3] != config.region:  # arn:partition:sns:region:account:name
+        problems.append(
+            ErrorDetail("monitoring.alarm_topic_arn", f"must be a topic of the stage's region {config.region!r}")
         )
     for index, model in enumerate(config.models):
         if model.cross_account is None:
