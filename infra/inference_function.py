@@ -28,8 +28,14 @@ HANDLER = "lambdas.handler.handler"
 STREAM_HANDLER = "lambdas.stream_handler.handler"
 STREAM_EXEC_WRAPPER = "/var/task/lambdas/stream-bootstrap"
 LIVE_ALIAS = "live"
-SERVICE_NAME = "model-studio"
 METRICS_NAMESPACE = "ModelStudio"
+
+
+def service_name(stage: str) -> str:
+    """Powertools' ``service``: a dimension of every metric and a field of every log line, so two stages in one
+    account and region never add up (or trip each other's alarms)."""
+    return f"model-studio-{stage}"
+
 
 _RUNTIMES = {
     "3.12": lambda_.Runtime.PYTHON_3_12,
@@ -91,7 +97,7 @@ class InferenceFunction(Construct):
         code = lambda_.Code.from_asset(str(assets.code_dir))
         environment = {
             **function_environment(runtime_settings_file=RUNTIME_SETTINGS_FILE),
-            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            "POWERTOOLS_SERVICE_NAME": service_name(stage),
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": settings.log_level,
             **environment,

@@ -28,17 +28,24 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from infra.inference_function import METRICS_NAMESPACE, SERVICE_NAME
+from infra.inference_function import METRICS_NAMESPACE, service_name
 from infra.stage_config import MonitoringSettings
 
 PERIOD = Duration.minutes(5)
 MIN_REQUESTS_FOR_4XX_SHARE = 20  # per period: below that, one user's expired token would be a "spike"
-MODEL_DIMENSIONS = f'{{{METRICS_NAMESPACE},model_id,service}} service="{SERVICE_NAME}"'
-# CloudWatch Metrics Insights (not SQL): the sum over every model_id, one series, so an alarm can watch it
-FAILED_MODEL_CALLS_QUERY = (
-    f'SELECT SUM(InvocationErrors) FROM SCHEMA("{METRICS_NAMESPACE}", model_id, service) '  # noqa: S608
-    f"WHERE service = '{SERVICE_NAME}'"
-)
+
+
+def model_dimensions(service: str) -> str:
+    """The SEARCH selector of the stage's EMF metrics, one series per ``model_id``."""
+    return f'{{{METRICS_NAMESPACE},model_id,service}} service="{service}"'
+
+
+def failed_model_calls_query(service: str) -> str:
+    """CloudWatch Metrics Insights (not SQL): the sum over every model_id, one series, so an alarm can watch it."""
+    return (
+        f'SELECT SUM(InvocationErrors) FROM SCHEMA("{METRICS_NAMESPACE}", model_id, service) '  # noqa: S608
+        f"WHERE service = '{service}'"
+    )
 
 
 class Monitoring(Construct):
@@ -60,6 +67,7 @@ class Monitoring(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self._prefix = f"model-studio-{stage}"
+        self._service = service_name(stage)
         self.topic = self._topic(settings, removal_policy)
         self.alarms: list[cloudwatch.Alarm] = []
 
@@ -69,7 +77,10 @@ class Monitoring(Construct):
         self._alarm(
             "failed-model-calls",
             metric=cloudwatch.MathExpression(
-                expression=FAILED_MODEL_CALLS_QUERY, using_metrics={}, label="InvocationErrors", period=PERIOD
+                expression=failed_model_calls_query(self._service),
+                using_metrics={},
+                label="InvocationErrors",
+                period=PERIOD,
             ),
             threshold=settings.invocation_errors,
             description="Model calls failed, all models together (EMF InvocationErrors: upstream errors, timeouts, "
@@ -239,24 +250,24 @@ class Monitoring(Construct):
         self.dashboard.add_widgets(
             cloudwatch.TextWidget(
                 markdown=f"# {self._prefix}\nModel calls by model: EMF namespace `{METRICS_NAMESPACE}` "
-                f"(service `{SERVICE_NAME}`, both functions), then Lambda, API Gateway and DynamoDB.",
+                f"(service `{self._service}`, both functions), then Lambda, API Gateway and DynamoDB.",
                 width=8,
                 height=6,
             ),
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=16, height=6),
         )
         self.dashboard.add_widgets(
-            _graph("Model calls by model", _by_model("Invocations", "Sum")),
-            _graph("Failed model calls by model", _by_model("InvocationErrors", "Sum")),
+            _graph("Model calls by model", _by_model(self._service, "Invocations", "Sum")),
+            _graph("Failed model calls by model", _by_model(self._service, "InvocationErrors", "Sum")),
             _graph(
                 "Tokens by model",
-                _by_model("InputTokens", "Sum", label="in"),
-                _by_model("OutputTokens", "Sum", label="out"),
+                _by_model(self._service, "InputTokens", "Sum", label="in"),
+                _by_model(self._service, "OutputTokens", "Sum", label="out"),
             ),
         )
         self.dashboard.add_widgets(
-            _graph("LatencyMs p50 by model", _by_model("LatencyMs", "p50"), width=12),
-            _graph("LatencyMs p99 by model", _by_model("LatencyMs", "p99"), width=12),
+            _graph("LatencyMs p50 by model", _by_model(self._service, "LatencyMs", "p50"), width=12),
+            _graph("LatencyMs p99 by model", _by_model(self._service, "LatencyMs", "p99"), width=12),
         )
         self.dashboard.add_widgets(
             _graph(
@@ -319,9 +330,10 @@ def _each(
     ]
 
 
-def _by_model(metric_name: str, statistic: str, *, label: str = "") -> cloudwatch.MathExpression:
+def _by_model(service: str, metric_name: str, statistic: str, *, label: str = "") -> cloudwatch.MathExpression:
     """One line per ``model_id`` (saved models appear as they are called), from both functions' EMF metrics."""
-    search = f"SEARCH('{MODEL_DIMENSIONS} MetricName=\"{metric_name}\"', '{statistic}', {int(PERIOD.to_seconds())})"
+    selector = model_dimensions(service)
+    search = f"SEARCH('{selector} MetricName=\"{metric_name}\"', '{statistic}', {int(PERIOD.to_seconds())})"
     return cloudwatch.MathExpression(
         expression=search, using_metrics={}, label=f"{label} ${{PROP('Dim.model_id')}}".strip(), period=PERIOD
     )

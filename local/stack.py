@@ -212,7 +212,7 @@ class LocalStack:
                     audit_ttl_days=30,
                     cors_allow_origin="*",
                 ),
-                "POWERTOOLS_SERVICE_NAME": "model-studio",
+                "POWERTOOLS_SERVICE_NAME": "model-studio-local",
                 "POWERTOOLS_METRICS_NAMESPACE": "ModelStudio",
                 "POWERTOOLS_METRICS_DISABLED": "true",
                 "POWERTOOLS_TRACE_DISABLED": "true",

@@ -81,7 +81,7 @@ def test_environment_is_the_lambda_contract(synthesized: Synthesized) -> None:
     assert variables["AUDIT_TABLE_NAME"] == {"Ref": synthesized.logical_id(data.audit_table)}
     assert variables["AUDIT_TTL_DAYS"] == str(synthesized.config.data.audit_ttl_days)
     assert render(variables["CORS_ALLOW_ORIGIN"]) == "https://${" + distribution_id + ".DomainName}"
-    assert variables["POWERTOOLS_SERVICE_NAME"] == "model-studio"
+    assert variables["POWERTOOLS_SERVICE_NAME"] == f"model-studio-{synthesized.config.stage}"
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "ModelStudio"
     assert variables["POWERTOOLS_LOG_LEVEL"] == synthesized.config.function.log_level
     assert float(variables["ENGINE_READ_TIMEOUT_S"]) == synthesized.config.function.engine_read_timeout_s < 29

@@ -12,8 +12,8 @@ from aws_cdk.assertions import Match
 from aws_lambda_powertools import Metrics
 
 from infra.stage_config import MonitoringSettings, load_stage_config
+from lambdas.domain.ports import InvocationMetric
 from lambdas.handler import PowertoolsMetrics
-from lambdas.logic.invocations import InvocationMetric
 from tests.infra.cfn import render
 from tests.infra.stage_stack import Synthesized, synthesize_config
 from tests.infra.test_cfn_lint import findings
@@ -289,7 +289,8 @@ def test_the_dashboard_shows_the_emf_metrics_by_model(synthesized: Synthesized) 
     searches = {
         title: [m[0]["expression"] for m in metrics] for title, metrics in graphs.items() if "by model" in title
     }
-    dimensions = '{ModelStudio,model_id,service} service="model-studio"'
+    # the stage's own service: dev and prod in one account and region never add up
+    dimensions = f'{{ModelStudio,model_id,service}} service="model-studio-{synthesized.config.stage}"'
     assert searches == {
         "Model calls by model": [f"SEARCH('{dimensions} MetricName=\"Invocations\"', 'Sum', 300)"],
         "Failed model calls by model": [f"SEARCH('{dimensions} MetricName=\"InvocationErrors\"', 'Sum', 300)"],
