@@ -1,7 +1,7 @@
 /** Typed client of the model-studio HTTP API. Sends the Cognito ID token as ``Authorization``. */
 import type { JsonSchema } from "../model-editor/schemaValidation";
 import { ApiError, isErrorBody } from "./errors";
-import { SseParser } from "./sse";
+import { EVENT_STREAM, readInvokeStream } from "./eventStream";
 import type {
   InvokeRequest,
   InvokeResponse,
@@ -10,7 +10,6 @@ import type {
   ModelSummary,
   SaveRequest,
   SaveResponse,
-  Usage,
   ValidateResponse,
 } from "./types";
 
@@ -18,19 +17,6 @@ export interface ApiClientOptions {
   baseUrl: string;
   getToken: () => Promise<string | null>;
   fetchImpl?: typeof fetch;
-}
-
-export interface StreamedInvoke extends InvokeResponse {
-  /** False when the deployment answered buffered JSON instead of an event stream. */
-  streamed: boolean;
-}
-
-interface DoneFrame {
-  usage: Usage;
-  latency_ms: number;
-  model_id: string;
-  request_id: string;
-  stop_reason?: string | null;
 }
 
 export class ApiClient {
@@ -60,13 +46,13 @@ export class ApiClient {
     return this.json<JsonSchema>("GET", "/schema/model-config");
   }
 
+  /** ``POST /invoke``: the whole answer at once. */
   invoke(body: InvokeRequest, signal?: AbortSignal): Promise<InvokeResponse> {
-    const { stream: _stream, ...buffered } = body;
-    return this.json<InvokeResponse>("POST", "/invoke", buffered, signal);
+    return this.json<InvokeResponse>("POST", "/invoke", body, signal);
   }
 
   validate(body: InvokeRequest): Promise<ValidateResponse> {
-    const { stream: _stream, debug: _debug, ...rest } = body;
+    const { debug: _debug, ...rest } = body;
     return this.json<ValidateResponse>("POST", "/models/validate", rest);
   }
 
@@ -78,44 +64,14 @@ export class ApiClient {
     return this.json("DELETE", `/models/${encodeURIComponent(id)}?version=${version}`);
   }
 
-  /** ``POST /invoke`` with ``stream: true``: reads ``text/event-stream`` frames, or the buffered JSON fallback. */
-  async invokeStream(body: InvokeRequest, onDelta: (text: string) => void, signal?: AbortSignal): Promise<StreamedInvoke> {
-    const response = await this.send("POST", "/invoke", { ...body, stream: true }, signal, "text/event-stream, application/json");
-    const type = response.headers.get("content-type") ?? "";
-    if (!type.includes("text/event-stream")) {
-      const result = (await readJson(response)) as InvokeResponse;
-      onDelta(result.output);
-      return { ...result, streamed: false };
-    }
-    if (!response.body) throw new ApiError(502, { error: "bad_stream", message: "The stream had no body." });
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    const parser = new SseParser();
-    let output = "";
-    let done: DoneFrame | null = null;
-    const handle = (event: string, data: string): void => {
-      const payload: unknown = data ? JSON.parse(data) : {};
-      if (event === "delta") {
-        const text = (payload as { text?: string }).text ?? "";
-        output += text;
-        onDelta(text);
-      } else if (event === "done") {
-        done = payload as DoneFrame;
-      } else if (event === "error") {
-        const errorBody = isErrorBody(payload)
-          ? payload
-          : { error: "stream_error", message: "The model stream failed." };
-        throw new ApiError(502, errorBody);
-      }
-    };
-    for (;;) {
-      const { value, done: finished } = await reader.read();
-      if (finished) break;
-      for (const frame of parser.push(value)) handle(frame.event, frame.data);
-    }
-    for (const frame of parser.flush()) handle(frame.event, frame.data);
-    const final = done as DoneFrame | null;
-    if (final === null) throw new ApiError(502, { error: "bad_stream", message: "The stream ended before its done frame." });
-    return { ...final, output, streamed: true };
+  /**
+   * ``POST /invoke/stream``: ``onDelta`` gets the text as it arrives; resolves with the whole answer after the
+   * ``done`` frame. A refusal or an invalid body is answered before the stream starts, as the same JSON error as
+   * ``POST /invoke`` (an ``ApiError`` with that status and body).
+   */
+  async invokeStream(body: InvokeRequest, onDelta: (text: string) => void, signal?: AbortSignal): Promise<InvokeResponse> {
+    const response = await this.send("POST", "/invoke/stream", body, signal, `${EVENT_STREAM}, application/json`);
+    return readInvokeStream(response, onDelta, signal);
   }
 
   private async json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

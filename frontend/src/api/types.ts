@@ -48,7 +48,6 @@ export interface InvokeRequest {
   messages?: ChatMessage[];
   prompt?: string;
   system?: string;
-  stream?: boolean;
   debug?: boolean;
 }
 

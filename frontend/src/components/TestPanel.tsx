@@ -16,7 +16,7 @@ import Toggle from "@cloudscape-design/components/toggle";
 import { useRef, useState } from "react";
 import type { ApiClient } from "../api/client";
 import { toErrorBody } from "../api/errors";
-import type { ChatMessage, ErrorBody, InvokeResponse, Me, ValidateResponse } from "../api/types";
+import type { ChatMessage, ErrorBody, InvokeRequest, InvokeResponse, Me, ValidateResponse } from "../api/types";
 import { buildInvokeRequest, inputProblem, type InvokeTarget, type TestInput } from "../model-editor/invokeRequest";
 import { stringifyJson } from "../model-editor/json";
 import type { FieldError } from "../model-editor/paths";
@@ -32,6 +32,7 @@ export interface TestPanelProps {
   onServerErrors?: (errors: FieldError[]) => void;
 }
 
+/** An answer, and whether it came through ``POST /invoke/stream`` or ``POST /invoke``. */
 type InvokeResult = InvokeResponse & { streamed: boolean };
 
 const ROLE_OPTIONS = [
@@ -90,6 +91,11 @@ function InvokeResultView({ result, streamingText, running }: { result: InvokeRe
           </Box>
         </div>
         {running && <StatusIndicator type="loading">Generating…</StatusIndicator>}
+        {!running && result === null && (
+          <StatusIndicator type="stopped" data-testid="invoke-incomplete">
+            Incomplete: the answer stopped before the model finished.
+          </StatusIndicator>
+        )}
         {result && (
           <KeyValuePairs
             columns={3}
@@ -150,7 +156,7 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
 
   const problem = target === null ? "Choose a model." : (blockedReason ?? inputProblem(input));
   const useStream = stream && streamingSupported;
-  const options = { isAdmin: me.is_admin, stream: useStream, debug };
+  const options = { isAdmin: me.is_admin, debug };
 
   const setMessage = (index: number, patch: Partial<ChatMessage>) =>
     setInput((current) => ({
@@ -178,6 +184,17 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
     }
   };
 
+  /** Streamed through ``POST /invoke/stream`` (the text is shown as it arrives), or buffered through ``POST /invoke``. */
+  const send = (body: InvokeRequest, signal: AbortSignal): Promise<InvokeResponse> => {
+    if (!useStream) return api.invoke(body, signal);
+    let text = "";
+    const show = (delta: string) => {
+      text += delta;
+      setStreamingText(text);
+    };
+    return api.invokeStream(body, show, signal);
+  };
+
   const runInvoke = async () => {
     if (!target || problem) return;
     const controller = new AbortController();
@@ -187,21 +204,8 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
     setResult(null);
     setStreamingText("");
     try {
-      const body = buildInvokeRequest(target, input, options);
-      if (useStream) {
-        let text = "";
-        const answer = await api.invokeStream(
-          body,
-          (delta) => {
-            text += delta;
-            setStreamingText(text);
-          },
-          controller.signal,
-        );
-        setResult(answer);
-      } else {
-        setResult({ ...(await api.invoke(body, controller.signal)), streamed: false });
-      }
+      const answer = await send(buildInvokeRequest(target, input, options), controller.signal);
+      setResult({ ...answer, streamed: useStream });
     } catch (caught) {
       report(caught);
     } finally {

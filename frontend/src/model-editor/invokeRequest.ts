@@ -1,4 +1,7 @@
-/** Builds the bodies of ``POST /invoke`` and ``POST /models/validate`` from the test panel and the editor. */
+/**
+ * Builds the bodies of ``POST /invoke``, ``POST /invoke/stream`` and ``POST /models/validate`` from the test panel and
+ * the editor. The body never says whether to stream: the route does.
+ */
 import type { ChatMessage, InvokeRequest } from "../api/types";
 import type { JsonValue } from "./json";
 
@@ -16,7 +19,6 @@ export interface TestInput {
 
 export interface InvokeOptions {
   isAdmin: boolean;
-  stream: boolean;
   debug: boolean;
 }
 
@@ -40,7 +42,6 @@ export function buildInvokeRequest(target: InvokeTarget, input: TestInput, optio
     body.messages = input.messages.filter((message) => message.content.trim() !== "");
   }
   if (input.system.trim()) body.system = input.system;
-  if (options.stream) body.stream = true;
   if (options.debug && options.isAdmin) body.debug = true;
   return body;
 }
