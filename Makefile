@@ -57,7 +57,7 @@ fmt: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 
 unit: $(VENV)/.installed
-	$(call run_pytest,tests/unit)
+	$(call run_pytest,tests/unit tests/architecture)
 
 integration: $(VENV)/.installed
 	$(call run_pytest,tests/integration)

@@ -15,13 +15,14 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from local import cognito_proxy, static_files
 from local.gateway import MAX_BODY, Gateway
+from local.http_handler import Dispatching
 from local.http_response import LocalResponse, json_response
 
 logger = logging.getLogger("local.api")
@@ -41,34 +42,12 @@ class ServerConfig:
     cognito_upstream: str  # moto's base URL
 
 
-class LocalApiHandler(BaseHTTPRequestHandler):
+class LocalApiHandler(Dispatching):
     server_version = "model-studio-local"
-    protocol_version = "HTTP/1.1"
     gateway: Gateway
     config: ServerConfig
 
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s - %s", self.address_string(), format % args)
-
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_HEAD(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def do_PUT(self) -> None:
-        self._dispatch()
-
-    def do_DELETE(self) -> None:
-        self._dispatch()
-
-    def do_OPTIONS(self) -> None:
-        self._dispatch()
-
-    def _dispatch(self) -> None:
+    def dispatch(self) -> None:
         url = urlsplit(self.path)
         try:
             self._write(self._answer(url.path, url.query))

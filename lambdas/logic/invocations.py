@@ -11,9 +11,9 @@ is audited and raised before any upstream call.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from inference_engine.credentials import ClientProvider
 from inference_engine.engine import InvokeResult, StreamEnd, StreamEvent, Usage, invoke, prepare, stream
@@ -34,6 +34,7 @@ from lambdas.logic.registry import ModelRegistry
 FULL_CONFIG_KEYS = frozenset(name for name, field in ModelConfig.model_fields.items() if field.is_required())
 
 
+Result = TypeVar("Result")
 CLIENT_DISCONNECTED = "client_disconnected"  # audit error of a stream the caller stopped reading
 
 
@@ -88,7 +89,6 @@ class Plan:
     base_model_id: str | None
     debug: bool
     audit: AuditRecord | None
-    streamed: bool = False  # ``prepared`` was rendered for a streaming call
 
 
 class Invocations:
@@ -161,7 +161,7 @@ class Invocations:
         if audit is not None:
             self._audit.put(audit)  # before the upstream call: if it cannot be written, no call is made
         base_id = base.config.id if base else None
-        return Plan(config, conversation, prepared, base_id, request.debug, audit, streamed=request.stream)
+        return Plan(config, conversation, prepared, base_id, request.debug, audit)
 
     # --- the call ----------------------------------------------------------------------------------
 
@@ -183,19 +183,23 @@ class Invocations:
             with contextlib.suppress(EngineError):
                 self._audit.update_outcome(plan.audit.finished("error", CLIENT_DISCONNECTED))
 
-    def run(self, plan: Plan, ctx: RequestContext) -> Answer:
+    def _upstream(self, plan: Plan, ctx: RequestContext, call: Callable[..., Result]) -> Result:
+        """The engine's ``invoke`` or ``stream`` with the plan's rendering; a failure is counted and audited."""
         try:
-            result = invoke(
+            return call(
                 plan.config,
                 plan.conversation,
                 clients=self._clients,
                 caller=ctx.caller.username,
-                # a plan rendered for streaming (`stream: true` through API Gateway) is rendered again, buffered
-                prepared=None if plan.streamed else plan.prepared,
+                prepared=plan.prepared,
             )
         except EngineError as exc:
             self.failed(plan, exc)
             raise
+
+    def run(self, plan: Plan, ctx: RequestContext) -> Answer:
+        """The buffered call of a plan made with ``stream=False``."""
+        result: InvokeResult = self._upstream(plan, ctx, invoke)
         self.succeeded(plan, result.latency_ms, result.usage)
         return self.response(plan, result, ctx)
 
@@ -217,18 +221,9 @@ class Invocations:
         )
 
     def open_stream(self, plan: Plan, ctx: RequestContext) -> AuditedStream:
-        """Start the upstream stream (errors raise here, before the first byte), then yield its events."""
-        try:
-            events = stream(
-                plan.config,
-                plan.conversation,
-                clients=self._clients,
-                caller=ctx.caller.username,
-                prepared=plan.prepared if plan.streamed else None,
-            )
-        except EngineError as exc:
-            self.failed(plan, exc)
-            raise
+        """Start the upstream stream of a plan made with ``stream=True`` (errors raise here, before the first byte);
+        its events follow."""
+        events: Iterator[StreamEvent] = self._upstream(plan, ctx, stream)
         return AuditedStream(self, plan, events)
 
     @staticmethod

@@ -22,25 +22,14 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
 
+from lambdas.contract import routes
 from local.inventory import runtime_settings_document
 from tests.reliability.stack_client import StackClient, has_stack_trace
 from tests.support.local_stack import RunningStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
-OPERATIONS = [
-    ("GET", "/me"),
-    ("GET", "/models"),
-    ("GET", "/models/{model_id}"),
-    ("PUT", "/models/{model_id}"),
-    ("DELETE", "/models/{model_id}"),
-    ("POST", "/models/validate"),
-    ("POST", "/invoke"),
-    ("POST", "/invoke/stream"),
-    ("GET", "/audit"),
-    ("GET", "/schema/model-config"),
-    ("GET", "/openapi.json"),
-]
+OPERATIONS = [(route.method, route.path) for route in routes()]  # the committed contract (lambdas/openapi.json)
 EXAMPLES_PER_OPERATION = 60  # per role and mode: about 2,000 requests (a third are 401 probes), under a minute
 # No shrinking: a failing negative case can carry a 10 MB body, and shrinking it holds every attempt in memory.
 FUZZ = settings(
