@@ -80,7 +80,22 @@ def openapi_document(app: APIGatewayRestResolver) -> str:
         security_schemes={"cognito": APIKey(name="Authorization", in_=APIKeyIn.header)},
         security=[{"cognito": []}],
     )
-    return json.dumps(_with_public_routes(app, _without_default_422(json.loads(document))), separators=(",", ":"))
+    edited = _with_public_routes(app, _without_default_422(_parameters_never_null(json.loads(document))))
+    return json.dumps(edited, separators=(",", ":"))
+
+
+def _parameters_never_null(document: dict[str, Any]) -> dict[str, Any]:
+    """An optional parameter is ``X | None`` in Python, but a query string cannot carry a null: the parameter is
+    absent or an ``X``. The document says so (else clients, and fuzzers, take a null for something one can send)."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                choices = [choice for choice in schema.get("anyOf", []) if choice != {"type": "null"}]
+                if len(choices) == 1 and len(schema["anyOf"]) == 2:  # exactly "X or null"
+                    del schema["anyOf"]
+                    schema.update(choices[0])
+    return document
 
 
 def _with_public_routes(app: APIGatewayRestResolver, document: dict[str, Any]) -> dict[str, Any]:

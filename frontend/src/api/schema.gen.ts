@@ -664,7 +664,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                next_token?: string | null;
+                next_token?: string;
             };
             header?: never;
             path?: never;
