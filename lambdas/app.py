@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from inference_engine.errors import EngineError
 from lambdas import errors
 from lambdas.contract import CORS_ALLOW_HEADERS, CORS_MAX_AGE_S, OPENAPI_PATH
-from lambdas.guard import authorize_first, is_public, public
+from lambdas.guard import authorize_first, is_admin_only, is_public, public
 from lambdas.routers import audit, invoke, me, models, schema
 from lambdas.services import Services
 
@@ -80,7 +80,7 @@ def openapi_document(app: APIGatewayRestResolver) -> str:
         security_schemes={"cognito": APIKey(name="Authorization", in_=APIKeyIn.header)},
         security=[{"cognito": []}],
     )
-    edited = _with_public_routes(app, _without_default_422(_parameters_never_null(json.loads(document))))
+    edited = _with_access_marks(app, _without_default_422(_parameters_never_null(json.loads(document))))
     return json.dumps(edited, separators=(",", ":"))
 
 
@@ -98,12 +98,16 @@ def _parameters_never_null(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def _with_public_routes(app: APIGatewayRestResolver, document: dict[str, Any]) -> dict[str, Any]:
+def _with_access_marks(app: APIGatewayRestResolver, document: dict[str, Any]) -> dict[str, Any]:
     """``security: []`` on the operations anyone may call (Powertools drops an empty list): the infrastructure
-    builds those methods without the authorizer."""
+    builds those methods without the authorizer. ``x-admin-only: true`` on the Administrators' operations: the
+    infrastructure leaves their request validation to the function, which checks the caller first (rule 6)."""
     for route in app._static_routes + app._dynamic_routes:  # Powertools' route table
+        operation = document["paths"][route.openapi_path][route.method.lower()]
         if is_public(route.func):
-            document["paths"][route.openapi_path][route.method.lower()]["security"] = []
+            operation["security"] = []
+        if is_admin_only(route.func):
+            operation["x-admin-only"] = True
     return document
 
 
