@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -23,21 +22,18 @@ from pathlib import Path
 import pytest
 from moto.server import ThreadedMotoServer
 
-from infra.package import LambdaPlatform, PackagingError, bytecode_python, pip_command
+from infra.assembly import PackagedFunction, packaged_functions
+from infra.package import LambdaPlatform
 from local import aws_seed
+from local import packaged as asset
 from local.emulator import EmulatorServer, load_registry
-from tests.packaged.assembly import PackagedFunction, packaged_functions
+from local.packaged import BUFFERED_HANDLER, STACK, STREAM_HANDLER, ManagedRuntime
 from tests.support.ports import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ASSEMBLY_ENV = "MODEL_STUDIO_ASSEMBLY"
-STAGE = "dev"
-STACK = f"ModelStudio-{STAGE}"
-BUFFERED_HANDLER = "lambdas.handler.handler"
-STREAM_HANDLER = "lambdas.stream_handler.handler"
-RIC_REQUIREMENT = "awslambdaric==4.2.2"  # the Python runtime interface client the managed runtimes run
-# The stage's inventory names these; the emulator serves them (claude: Converse; mistral: TGI on SageMaker).
-EMULATED = {"sagemaker": {"model-studio-mistral-7b-tgi": {"format": "tgi", "max_total_tokens": 8192}}}
+STAGE = asset.STAGE
+EMULATED = asset.EMULATED_MODELS  # the stage's inventory names them (claude: Converse; mistral: TGI on SageMaker)
 
 pytestmark = pytest.mark.integration
 
@@ -73,47 +69,24 @@ def functions(assembly: Path) -> dict[str, PackagedFunction]:
 
 @pytest.fixture(scope="session")
 def lambda_platform(functions: dict[str, PackagedFunction]) -> LambdaPlatform:
-    function = functions[BUFFERED_HANDLER]
-    target = LambdaPlatform(function.python_version, "arm64" if function.architecture == "arm64" else "x86_64")
-    if target.machine != platform.machine():
-        pytest.skip(f"the package targets {target.machine}; this machine is {platform.machine()}: it cannot run here")
-    return target
+    try:
+        return asset.lambda_platform(functions[BUFFERED_HANDLER])
+    except asset.CannotRunHere as reason:
+        pytest.skip(str(reason))
 
 
 @pytest.fixture(scope="session")
 def runtime_python(lambda_platform: LambdaPlatform) -> str:
-    interpreter = bytecode_python(lambda_platform)
-    if interpreter is None:
-        pytest.skip(
-            f"no CPython {lambda_platform.python_version} on this machine (python{lambda_platform.python_version} "
-            "on PATH or pyenv): the packaged asset cannot be run before deploy here"
-        )
-    return interpreter
-
-
-@dataclass(frozen=True)
-class ManagedRuntime:
-    """Lambda's managed Python runtime as far as a function sees it: the interpreter (``/var/lang/bin/python3``)
-    and the runtime interface client that the managed runtime starts the handler with (``/var/runtime``)."""
-
-    python: str
-    client_dir: Path
+    try:
+        return asset.runtime_python(lambda_platform)
+    except asset.CannotRunHere as reason:
+        pytest.skip(str(reason))
 
 
 @pytest.fixture(scope="session")
 def managed_runtime(lambda_platform: LambdaPlatform, runtime_python: str) -> ManagedRuntime:
     """awslambdaric installed for the runtime's Python from wheels, like the layer (cached under build/)."""
-    target = PROJECT_ROOT / "build" / "lambda" / "runtime" / lambda_platform.key
-    stamp = target / ".stamp"
-    if not (stamp.is_file() and stamp.read_text(encoding="utf-8") == RIC_REQUIREMENT):
-        target.mkdir(parents=True, exist_ok=True)
-        completed = subprocess.run(
-            pip_command([RIC_REQUIREMENT], lambda_platform, target), capture_output=True, text=True, check=False
-        )
-        if completed.returncode != 0:
-            raise PackagingError(f"cannot install {RIC_REQUIREMENT}:\n{completed.stdout}{completed.stderr}")
-        stamp.write_text(RIC_REQUIREMENT, encoding="utf-8")
-    return ManagedRuntime(runtime_python, target)
+    return asset.managed_runtime(lambda_platform)
 
 
 @dataclass(frozen=True)
@@ -123,19 +96,7 @@ class LocalAws:
 
     def endpoints(self) -> dict[str, str]:
         """The environment that points a function's AWS SDK at moto and the emulator (and at nothing real)."""
-        return {
-            "AWS_REGION": aws_seed.REGION,
-            "AWS_DEFAULT_REGION": aws_seed.REGION,
-            "AWS_ACCESS_KEY_ID": "packaged",
-            "AWS_SECRET_ACCESS_KEY": "packaged",
-            "AWS_SESSION_TOKEN": "packaged",
-            "AWS_CONFIG_FILE": "/nonexistent",
-            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-            "AWS_ENDPOINT_URL_DYNAMODB": self.moto_url,
-            "AWS_ENDPOINT_URL_STS": self.moto_url,
-            "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": self.emulator.url,
-            "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": self.emulator.url,
-        }
+        return asset.aws_endpoints(self.moto_url, self.emulator.url)
 
     def audit(self) -> list[dict[str, object]]:
         dynamodb = aws_seed.client("dynamodb", self.moto_url)

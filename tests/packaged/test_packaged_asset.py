@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import marshal
-import os
 import shutil
 import subprocess
 import time
@@ -23,12 +22,14 @@ from typing import Any
 
 import pytest
 
+from infra.assembly import PackagedFunction
 from local import aws_seed
+from local import packaged as asset
 from local.lambda_runtime import PendingInvocation, RuntimeApi
+from local.packaged import BUFFERED_HANDLER, STREAM_HANDLER, ManagedRuntime
 from model_studio_client.sse import SseParser
 from tests.events import admin_claims, rest_event, user_claims
-from tests.packaged.assembly import PackagedFunction
-from tests.packaged.conftest import BUFFERED_HANDLER, STREAM_HANDLER, LocalAws, ManagedRuntime
+from tests.packaged.conftest import LocalAws
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -62,38 +63,17 @@ class RunningFunction:
         return self.process.wait(timeout=timeout_s)
 
 
-def _base_environment(function: PackagedFunction, aws: LocalAws, runtime: RuntimeApi) -> dict[str, str]:
-    """What Lambda sets for every function, the function's own variables, and the loopback service endpoints."""
-    return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "TZ": ":UTC",
-        "LAMBDA_TASK_ROOT": str(function.code_dir),
-        "AWS_LAMBDA_RUNTIME_API": runtime.address,
-        "AWS_LAMBDA_FUNCTION_NAME": f"packaged-{function.logical_id}",
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/packaged-{function.logical_id}",
-        "AWS_LAMBDA_LOG_STREAM_NAME": "2026/12/04/[$LATEST]packaged",
-        "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
-        "_HANDLER": function.handler,
-        **function.resolved_environment(TOKENS),
-        **aws.endpoints(),
-    }
+def _environment(function: PackagedFunction, aws: LocalAws, runtime: RuntimeApi) -> dict[str, str]:
+    return asset.lambda_environment(function, runtime_api=runtime.address, tokens=TOKENS, aws=aws.endpoints())
 
 
 @contextlib.contextmanager
-def started(command: list[str], environment: Mapping[str, str], cwd: Path, log_file: Path) -> Iterator[Any]:
-    with log_file.open("wb") as output:
-        process = subprocess.Popen(command, env=dict(environment), cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+def _running(api: RuntimeApi, launch: asset.Launch, log_file: Path) -> Iterator[RunningFunction]:
+    try:
+        with asset.started(launch, log_file) as process:
+            yield RunningFunction(api, process, log_file)
+    finally:
+        api.close()
 
 
 @contextlib.contextmanager
@@ -102,19 +82,9 @@ def buffered_function(
 ) -> Iterator[RunningFunction]:
     """The managed runtime's start: its interface client loads the configured handler from the task root."""
     api = RuntimeApi()
-    layer_paths = [str(layer / "python") for layer in (layers or function.layer_dirs)]
-    environment = {
-        **_base_environment(function, aws, api),
-        "PYTHONPATH": os.pathsep.join([str(function.code_dir), *layer_paths, str(runtime.client_dir)]),
-        "LAMBDA_RUNTIME_DIR": str(runtime.client_dir),
-    }
-    command = [runtime.python, "-S", "-s", "-m", "awslambdaric", function.handler]
-    log_file = log_dir / "buffered.log"
-    try:
-        with started(command, environment, function.code_dir, log_file) as process:
-            yield RunningFunction(api, process, log_file)
-    finally:
-        api.close()
+    launch = asset.buffered_launch(function, runtime, _environment(function, aws, api), layers=layers or ())
+    with _running(api, launch, log_dir / "buffered.log") as running:
+        yield running
 
 
 @contextlib.contextmanager
@@ -127,28 +97,14 @@ def streaming_function(
     layers: Any = None,
     changes: Mapping[str, str] | None = None,
 ) -> Iterator[RunningFunction]:
-    """Lambda runs the exec wrapper the environment names, with the runtime's own start command as arguments; the
-    runtime's ``python3`` is first on PATH. The layer is where Lambda mounts it, here ``MODEL_STUDIO_LAYER_DIR``."""
+    """Through the exec wrapper the function's environment names, as Lambda starts it."""
     api = RuntimeApi()
-    environment = _base_environment(function, aws, api)
-    wrapper = Path(environment["AWS_LAMBDA_EXEC_WRAPPER"].replace("/var/task", str(function.code_dir), 1))
-    bin_dir = log_dir / "runtime-bin"
-    bin_dir.mkdir(exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        (bin_dir / "python3").symlink_to(runtime.python)
-    (layer,) = layers or function.layer_dirs
-    environment |= {
-        "PATH": f"{bin_dir}:{environment['PATH']}",
-        "MODEL_STUDIO_LAYER_DIR": str(layer / "python"),
-        **(changes or {}),
-    }
-    command = [str(wrapper), f"/var/lang/bin/python{function.python_version}", "/var/runtime/bootstrap.py"]
-    log_file = log_dir / "streaming.log"
-    try:
-        with started(command, environment, function.code_dir, log_file) as process:
-            yield RunningFunction(api, process, log_file)
-    finally:
-        api.close()
+    environment = {**_environment(function, aws, api), **(changes or {})}
+    launch = asset.streaming_launch(
+        function, runtime.python, environment, bin_dir=log_dir / "runtime-bin", layers=layers or ()
+    )
+    with _running(api, launch, log_dir / "streaming.log") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
