@@ -129,6 +129,7 @@ def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 class _Handler(BaseHTTPRequestHandler):
     server: _RuntimeHttpServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # as ``local.http_handler.Dispatching``: no small write waits for a delayed ACK
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("runtime api: " + format, *args)

@@ -26,7 +26,6 @@ IDLE_CONNECTION_TIMEOUT_S = 120.0
 class _Handler(Dispatching):
     server_version = "model-emulator"
     sys_version = ""
-    disable_nagle_algorithm = True
     timeout = IDLE_CONNECTION_TIMEOUT_S
     server: _HttpServer
 
