@@ -18,15 +18,17 @@ from benchmarks.contenders import bedrock_converse, bench_session, sagemaker_tgi
 from benchmarks.emulator_process import EmulatorProcess
 from benchmarks.engine_only import run_engine_only
 from benchmarks.frontend import run_frontend
+from benchmarks.load import run_load
 from benchmarks.machine import describe_machine
 from benchmarks.per_call import run_scenario
 from benchmarks.report import Run, render, targets
+from benchmarks.streaming import run_streaming
 from benchmarks.sts import run_sts
 from inference_engine.credentials import ClientSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = PROJECT_ROOT / "docs" / "benchmarks.md"
-SECTIONS = ("per-call", "sts", "engine-only", "cold-start", "frontend")
+SECTIONS = ("per-call", "streaming", "sts", "engine-only", "cold-start", "load", "frontend")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,9 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--calls", type=int, default=2000, help="timed calls per contender and scenario")
     parser.add_argument("--warmup", type=int, default=200, help="untimed warm-up rounds per scenario")
     parser.add_argument("--engine-iterations", type=int, default=5000)
-    parser.add_argument("--import-runs", type=int, default=11, help="fresh-process imports per module")
-    parser.add_argument("--no-bytecode-runs", type=int, default=5)
+    parser.add_argument("--import-runs", type=int, default=15, help="cold starts of each kind (fresh processes)")
+    parser.add_argument("--no-bytecode-runs", type=int, default=5, help="cold starts of each kind without bytecode")
     parser.add_argument("--sts-invokes", type=int, default=1000)
+    parser.add_argument("--stream-scale", type=float, default=1.0, help="scales the streamed rounds per token count")
+    parser.add_argument("--load-seconds", type=float, default=6.0, help="measured seconds per load level")
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only these benchmarks")
     parser.add_argument("--output", type=Path, help="report file (default docs/benchmarks.md; none with --only)")
     return parser
@@ -55,6 +59,17 @@ def _per_call(run: Run, args: argparse.Namespace, emulator: EmulatorProcess) -> 
             )
 
 
+def _streaming(run: Run, args: argparse.Namespace, emulator: EmulatorProcess) -> None:
+    run.streaming = run_streaming(bench_session(), emulator.url, ClientSettings(), scale=args.stream_scale)
+    for cpu in run.streaming.cpu:
+        figures = ", ".join(f"{label} {summary.p50:.2f}" for label, summary in cpu.us_per_token.items())
+        print(f"    CPU per token ({cpu.name}), us: {figures}")
+
+
+def _load(run: Run, args: argparse.Namespace) -> None:
+    run.load = run_load(seconds=args.load_seconds)
+
+
 def _sts(run: Run, args: argparse.Namespace, emulator: EmulatorProcess) -> None:
     run.sts = result = run_sts(emulator, invokes=args.sts_invokes)
     for phase in result.phases:
@@ -71,8 +86,10 @@ def _engine_only(run: Run, args: argparse.Namespace) -> None:
 
 def _cold_start(run: Run, args: argparse.Namespace) -> None:
     run.cold_start = result = run_cold_start(runs=args.import_runs, no_bytecode_runs=args.no_bytecode_runs)
-    boto3_ms, handler_ms = result.boto3_import.median_ms, result.handler_import.median_ms
-    print(f"    import boto3 {boto3_ms:.0f} ms, handler {handler_ms:.0f} ms ({result.ratio:.2f}x)")
+    cached = result.with_bytecode
+    print(f"    import boto3 {cached.boto3.median_ms:.0f} ms ({result.ratio:.2f}x for the handler)")
+    for phase, timing in [*cached.buffered.items(), *cached.streaming.items()]:
+        print(f"    {phase:60} {timing.median_ms:7.1f} ms")
     for package in result.packages:
         print(f"    {package.name}: {package.unzipped_mb:.1f} MB unzipped, {package.zipped_mb:.1f} MB zipped")
 
@@ -102,21 +119,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         command="make bench" if not arguments else "python -m benchmarks " + " ".join(arguments),
         parameters=(
             f"{args.calls} timed calls per contender after {args.warmup} warm-up rounds; "
-            f"{args.engine_iterations} engine-only iterations; {args.import_runs} import runs per module "
-            f"({args.no_bytecode_runs} without bytecode cache); {args.sts_invokes} cross-account invokes"
+            f"{args.engine_iterations} engine-only iterations; {args.import_runs} cold starts of each kind "
+            f"({args.no_bytecode_runs} without bytecode); {args.sts_invokes} cross-account invokes; streamed rounds x"
+            f"{args.stream_scale:g}; {args.load_seconds:g} s per load level"
         ),
     )
     started = time.monotonic()
-    if wanted & {"per-call", "sts"}:
+    if wanted & {"per-call", "streaming", "sts"}:
         with EmulatorProcess() as emulator:
             if "per-call" in wanted:
                 _section(run, "per-call", lambda: _per_call(run, args, emulator))
+            if "streaming" in wanted:
+                _section(run, "streaming", lambda: _streaming(run, args, emulator))
             if "sts" in wanted:
                 _section(run, "sts", lambda: _sts(run, args, emulator))
     if "engine-only" in wanted:
         _section(run, "engine-only", lambda: _engine_only(run, args))
     if "cold-start" in wanted:
         _section(run, "cold-start", lambda: _cold_start(run, args))
+    if "load" in wanted:
+        _section(run, "load", lambda: _load(run, args))
     if "frontend" in wanted:
         _section(run, "frontend", lambda: _frontend(run))
     run.duration_s = time.monotonic() - started

@@ -90,7 +90,7 @@ def bench_session() -> boto3.Session:
     return boto3.Session(aws_access_key_id="AKIABENCHMARK", aws_secret_access_key="bench-secret", region_name=REGION)  # noqa: S106
 
 
-def _raw_client(session: boto3.Session, service: str, url: str, settings: ClientSettings) -> Any:
+def raw_client(session: boto3.Session, service: str, url: str, settings: ClientSettings) -> Any:
     return session.client(service, region_name=REGION, endpoint_url=url, config=settings.botocore_config())  # type: ignore[call-overload]
 
 
@@ -106,10 +106,10 @@ def sagemaker_tgi(session: boto3.Session, url: str, settings: ClientSettings) ->
     assert isinstance(provider, SageMakerProvider)
     endpoint = provider.endpoint_name
 
-    raw_client = _raw_client(session, "sagemaker-runtime", url, settings)
+    direct = raw_client(session, "sagemaker-runtime", url, settings)
 
     def raw(prompt: str) -> str:
-        response = raw_client.invoke_endpoint(
+        response = direct.invoke_endpoint(
             EndpointName=endpoint,
             Body=tgi_body(prompt, TGI_PARAMETERS),
             ContentType="application/json",
@@ -132,7 +132,7 @@ def sagemaker_tgi(session: boto3.Session, url: str, settings: ClientSettings) ->
         def transform_output(self, output: Any) -> str:
             return str(json.loads(output.read())[0]["generated_text"])
 
-    chain_client = _raw_client(session, "sagemaker-runtime", url, settings)
+    chain_client = raw_client(session, "sagemaker-runtime", url, settings)
     llm = SagemakerEndpoint(
         endpoint_name=endpoint,
         region_name=REGION,
@@ -149,8 +149,8 @@ def sagemaker_tgi(session: boto3.Session, url: str, settings: ClientSettings) ->
         operation="sagemaker-runtime.InvokeEndpoint",
         target=endpoint,
         contenders=(
-            Contender(RAW, raw, raw_client),
-            Contender(ENGINE, engine, factory.client("sagemaker-runtime", REGION)),
+            Contender(RAW, raw, direct),
+            Contender(ENGINE, engine, factory.client("sagemaker-runtime", REGION, target=endpoint)),
             Contender(LANGCHAIN, langchain, chain_client),
         ),
         engine_work=(
@@ -168,10 +168,10 @@ def bedrock_converse(session: boto3.Session, url: str, settings: ClientSettings)
     assert isinstance(provider, BedrockProvider)
     model_id = provider.model_id
 
-    raw_client = _raw_client(session, "bedrock-runtime", url, settings)
+    direct = raw_client(session, "bedrock-runtime", url, settings)
 
     def raw(prompt: str) -> str:
-        response = raw_client.converse(
+        response = direct.converse(
             modelId=model_id,
             messages=[{"role": "user", "content": [{"text": prompt}]}],
             inferenceConfig=CONVERSE_INFERENCE,
@@ -183,12 +183,12 @@ def bedrock_converse(session: boto3.Session, url: str, settings: ClientSettings)
     def engine(prompt: str) -> str:
         return invoke(config, Conversation.from_prompt(prompt), clients=factory).output
 
-    chain_client = _raw_client(session, "bedrock-runtime", url, settings)
+    chain_client = raw_client(session, "bedrock-runtime", url, settings)
     chat = ChatBedrockConverse(
         model_id=model_id,
         region_name=REGION,
         client=chain_client,
-        bedrock_client=_raw_client(session, "bedrock", url, settings),  # control plane: never called here
+        bedrock_client=raw_client(session, "bedrock", url, settings),  # control plane: never called here
         max_tokens=CONVERSE_MAX_TOKENS,
         temperature=CONVERSE_TEMPERATURE,
         top_p=CONVERSE_TOP_P,
@@ -202,8 +202,8 @@ def bedrock_converse(session: boto3.Session, url: str, settings: ClientSettings)
         operation="bedrock-runtime.Converse",
         target=model_id,
         contenders=(
-            Contender(RAW, raw, raw_client),
-            Contender(ENGINE, engine, factory.client("bedrock-runtime", REGION)),
+            Contender(RAW, raw, direct),
+            Contender(ENGINE, engine, factory.client("bedrock-runtime", REGION, target=model_id)),
             Contender(LANGCHAIN, langchain, chain_client),
         ),
         engine_work=((PREPARE_WORK, lambda prompt: prepare(config, conversation_of(prompt))),),

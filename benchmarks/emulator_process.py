@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -14,18 +15,19 @@ CONTROL_PREFIX = "/_emulator"
 
 
 class EmulatorProcess:
-    """``python -m local.emulator --port 0`` started on enter, stopped on exit; ``.url`` is its base URL."""
+    """``python -m local.emulator --port 0`` started on enter, stopped on exit; ``.url`` is its base URL.
+    ``registry``: a registry JSON file instead of the emulator's default one."""
 
-    def __init__(self) -> None:
+    def __init__(self, registry: Path | None = None) -> None:
         self._process: subprocess.Popen[str] | None = None
+        self._registry = registry
         self.url = ""
 
     def __enter__(self) -> EmulatorProcess:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "local.emulator", "--host", "127.0.0.1", "--port", "0"],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        command = [sys.executable, "-m", "local.emulator", "--host", "127.0.0.1", "--port", "0"]
+        if self._registry is not None:
+            command += ["--registry", str(self._registry)]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         self._process = process
         assert process.stdout is not None
         line = process.stdout.readline().strip()

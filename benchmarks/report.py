@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from benchmarks.cold_start import (
-    BASELINE_MODULE,
-    DEPENDENCY_MODULES,
-    HANDLER_MODULE,
-    LAMBDA_UNZIPPED_LIMIT_MB,
-    TARGET_RATIO,
-    ColdStartResult,
-)
+from benchmarks import cold_start_report, load_report, streaming_report
+from benchmarks.cold_start import ColdStartResult
 from benchmarks.contenders import ENGINE, LANGCHAIN, PREPARE_WORK, RAW, TEMPLATE_WORK
 from benchmarks.engine_only import PATCH, PLAIN_JINJA, PREPARE, SANDBOXED, TARGET_US, EngineOnlyResult
 from benchmarks.frontend import FrontendResult
+from benchmarks.load import LoadResult
 from benchmarks.machine import Machine
+from benchmarks.markdown import Target, met, table
 from benchmarks.per_call import ScenarioResult
+from benchmarks.streaming import StreamingResult
 from benchmarks.sts import StsResult
 
 ENGINE_RATIO_TARGET = 1.05
 OVERHEAD_SHARE_TARGET = 0.5
-
-
-@dataclass(frozen=True)
-class Target:
-    name: str
-    figure: str
-    met: bool | None  # None: not measured
 
 
 @dataclass
@@ -42,17 +31,9 @@ class Run:
     cold_start: ColdStartResult | None = None
     sts: StsResult | None = None
     frontend: FrontendResult | None = None
+    streaming: StreamingResult | None = None
+    load: LoadResult | None = None
     failures: dict[str, str] = field(default_factory=dict)
-
-
-def _met(value: bool | None) -> str:
-    return "n/a" if value is None else ("yes" if value else "**no**")
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines.extend("| " + " | ".join(row) + " |" for row in rows)
-    return [*lines, ""]
 
 
 def _kib(size: int) -> str:
@@ -102,15 +83,12 @@ def targets(run: Run) -> list[Target]:
                 worst.summary_us.p50 <= TARGET_US,
             )
         )
+    if run.streaming is not None:
+        found.extend(streaming_report.targets(run.streaming))
     if run.cold_start is not None:
-        cold = run.cold_start
-        found.append(
-            Target(
-                f"handler cold import <= {TARGET_RATIO}x `import boto3` (medians)",
-                f"{cold.ratio:.2f}x ({cold.handler_import.median_ms:.0f} ms vs {cold.boto3_import.median_ms:.0f} ms)",
-                cold.ratio <= TARGET_RATIO,
-            )
-        )
+        found.extend(cold_start_report.targets(run.cold_start))
+    if run.load is not None:
+        found.extend(load_report.targets(run.load))
     if run.sts is not None:
         first = run.sts.phases[0]
         found.append(
@@ -172,7 +150,7 @@ def _per_call_scenario(scenario: ScenarioResult) -> list[str]:
         "",
         f"{scenario.rounds} timed calls per contender after {scenario.warmup} warm-up rounds.",
         "",
-        *_table(
+        *table(
             [
                 "contender",
                 "p50 ms",
@@ -186,19 +164,19 @@ def _per_call_scenario(scenario: ScenarioResult) -> list[str]:
             ],
             rows,
         ),
-        *_table(
+        *table(
             ["target", "figure", "met"],
             [
                 [
                     f"b/a p50 ratio <= {ENGINE_RATIO_TARGET}",
                     f"{scenario.engine_ratio:.3f} (paired: {scenario.results[ENGINE].paired_ratio:.3f})",
-                    _met(scenario.engine_ratio <= ENGINE_RATIO_TARGET),
+                    met(scenario.engine_ratio <= ENGINE_RATIO_TARGET),
                 ],
                 ["c/a p50 ratio (reported)", f"{scenario.results[LANGCHAIN].ratio_p50:.3f}", "n/a"],
                 [
                     f"engine overhead < {OVERHEAD_SHARE_TARGET:g} x langchain-aws overhead",
                     f"{share:.2f}x" if share is not None else "langchain-aws showed no overhead",
-                    _met(_share_met(scenario)),
+                    met(_share_met(scenario)),
                 ],
             ],
         ),
@@ -211,7 +189,7 @@ def _per_call_scenario(scenario: ScenarioResult) -> list[str]:
         lines += [
             "Engine work after a call (no network; each timed right after a raw boto3 call):",
             "",
-            *_table(["engine work", "p50 us", "p95 us", "mean us", "samples"], work_rows),
+            *table(["engine work", "p50 us", "p95 us", "mean us", "samples"], work_rows),
         ]
     for key in (ENGINE, LANGCHAIN):
         if not scenario.wire.body_matches_raw(key):
@@ -229,7 +207,7 @@ def _engine_only_section(results: list[EngineOnlyResult]) -> list[str]:
             f"{r.summary_us.p95:.1f}",
             f"{r.summary_us.mean:.1f}",
             f"<= {TARGET_US:.0f}" if r.kind == "full" else "-",
-            _met(r.summary_us.p50 <= TARGET_US) if r.kind == "full" else "n/a",
+            met(r.summary_us.p50 <= TARGET_US) if r.kind == "full" else "n/a",
         ]
         for r in results
     ]
@@ -243,83 +221,8 @@ def _engine_only_section(results: list[EngineOnlyResult]) -> list[str]:
         "the TGI path into stages; the plain-jinja2 row renders the same chat template without the sandbox's",
         f"limits and deadline, as a reference. {count} timed iterations per row after a warm-up.",
         "",
-        *_table(["adapter", "stages", "p50 us", "p95 us", "mean us", "target", "met"], rows),
+        *table(["adapter", "stages", "p50 us", "p95 us", "mean us", "target", "met"], rows),
     ]
-
-
-def _cold_start_section(result: ColdStartResult) -> list[str]:
-    timed = [
-        (f"`import {BASELINE_MODULE}`", result.boto3_import),
-        (f"`import {HANDLER_MODULE}`", result.handler_import),
-    ]
-    if result.handler_first_response is not None:
-        timed.append((f"`import {HANDLER_MODULE}` + first `GET /me` through `handler`", result.handler_first_response))
-    if result.dependencies_import is not None:
-        modules = ", ".join(f"`{m}`" for m in DEPENDENCY_MODULES)
-        timed.append((f"dependencies alone, no project code ({modules})", result.dependencies_import))
-    if result.boto3_no_bytecode is not None and result.handler_no_bytecode is not None:
-        timed.append(("`import boto3`, no bytecode cache", result.boto3_no_bytecode))
-        timed.append((f"`import {HANDLER_MODULE}`, no bytecode cache", result.handler_no_bytecode))
-    rows = [[what, f"{t.median_ms:.0f}", f"{t.min_ms:.0f}", str(t.runs)] for what, t in timed]
-    total = sum(at + first for _, at, first in result.breakdown_ms) or 1.0
-    breakdown = [
-        [group, f"{at:.0f}", f"{first:.0f}", f"{(at + first) / total:.0%}"] for group, at, first in result.breakdown_ms
-    ]
-    target_rows = [
-        [
-            f"handler import <= {TARGET_RATIO}x `import boto3`",
-            f"{result.ratio:.2f}x",
-            _met(result.ratio <= TARGET_RATIO),
-        ]
-    ]
-    if result.dependencies_ratio is not None:
-        target_rows.append(["(floor) dependencies alone vs `import boto3`", f"{result.dependencies_ratio:.2f}x", "n/a"])
-    lines = [
-        "## 3. Cold start and package size",
-        "",
-        "A fresh interpreter per sample; only the import is timed (interpreter start-up excluded); `boto3`, the",
-        "handler and its dependencies alternate run by run. Interpreter: " + result.runtime + ".",
-        "The environment imitates the function's (Lambda variables, X-Ray tracer live, stage runtime settings).",
-        '"Dependencies alone" imports the third-party modules the handler cannot do without and no project code:',
-        "the floor of any handler on this stack.",
-        '"No bytecode cache" imports from copies of the code and dependencies without `__pycache__`, writing none',
-        "(the standard library keeps its bytecode): every module of the package compiles from source, as in Lambda",
-        "when the package ships no bytecode (the function's file system is read-only, nothing is cached).",
-        "",
-        *_table(["what", "median ms", "min ms", "runs"], rows),
-        *_table(["target", "figure", "met"], target_rows),
-        "Where the time goes (`python -X importtime`, self time of the modules imported, summed by package, mean of",
-        "3 runs), during the import and during the first `GET /me` (modules a request imports on first use); the",
-        "tracer inflates absolute times, the shares are what matter:",
-        "",
-        *_table(["package", "at import ms", "first request ms", "share"], breakdown),
-    ]
-    if result.packages:
-        unzipped = sum(p.unzipped_mb for p in result.packages)
-        zipped = sum(p.zipped_mb for p in result.packages)
-        files = sum(p.files for p in result.packages)
-        package_rows = [
-            [p.name, f"`{p.path}`", str(p.files), str(p.bytecode_files), f"{p.unzipped_mb:.1f}", f"{p.zipped_mb:.1f}"]
-            for p in result.packages
-        ]
-        bytecode = sum(p.bytecode_files for p in result.packages)
-        package_rows.append(["total", "", str(files), str(bytecode), f"{unzipped:.1f}", f"{zipped:.1f}"])
-        lines += [
-            f"Deployed package, as built by {result.package_note} (zipped with deflate level 6, like a CDK asset):",
-            "",
-            *_table(["asset", "path", "files", "of which bytecode", "unzipped MB", "zipped MB"], package_rows),
-            *_table(
-                ["limit", "figure", "met"],
-                [
-                    [
-                        f"function + layers unzipped <= {LAMBDA_UNZIPPED_LIMIT_MB:.0f} MB (Lambda quota)",
-                        f"{unzipped:.1f} MB",
-                        _met(unzipped <= LAMBDA_UNZIPPED_LIMIT_MB),
-                    ]
-                ],
-            ),
-        ]
-    return lines
 
 
 STS_METHOD = """\
@@ -342,7 +245,7 @@ def _sts_section(result: StsResult) -> list[str]:
             str(phase.cumulative),
             str(phase.factory_counter),
             ", ".join(f"`{key}`" for key in phase.access_keys),
-            _met(phase.assume_role_calls == phase.expected and phase.errors == 0 and not phase.used_base_credentials),
+            met(phase.assume_role_calls == phase.expected and phase.errors == 0 and not phase.used_base_credentials),
         ]
         for phase in result.phases
     ]
@@ -353,7 +256,7 @@ def _sts_section(result: StsResult) -> list[str]:
         f"windows of {result.advisory_s // 60} min advisory and {result.mandatory_s // 60} min mandatory).",
         STS_METHOD,
         "",
-        *_table(
+        *table(
             [
                 "phase",
                 "caller",
@@ -385,7 +288,7 @@ def _frontend_section(result: FrontendResult) -> list[str]:
         f"`frontend/dist` from `npm run build`{built}, each asset gzipped at level 9. Initial = what `index.html`",
         "loads eagerly plus their static imports; lazy = chunks reached only through dynamic `import()`.",
         "",
-        *_table(["asset", "loaded", "raw", "gzip"], rows),
+        *table(["asset", "loaded", "raw", "gzip"], rows),
     ]
 
 
@@ -417,54 +320,6 @@ def _per_call_note(run: Run, scenario: ScenarioResult, adapter: str) -> str | No
     return text
 
 
-def _cold_start_notes(cold: ColdStartResult) -> list[str]:
-    found: list[str] = []
-    boto3_ms, handler_ms = cold.boto3_import.median_ms, cold.handler_import.median_ms
-    text = f"- Cold start: the handler import is {handler_ms:.0f} ms against {boto3_ms:.0f} ms for `import boto3` alone"
-    if cold.handler_first_response is not None:
-        text += f"; import plus the first `GET /me` is {cold.handler_first_response.median_ms:.0f} ms"
-    deps = cold.dependencies_import
-    if deps is not None:
-        text += (
-            f". The third-party modules the handler cannot do without take {deps.median_ms:.0f} ms on their own "
-            f"({deps.median_ms / boto3_ms:.2f}x `import boto3`; botocore's session and clients are most of `import "
-            f"boto3` itself), leaving {handler_ms - deps.median_ms:.0f} ms to the project's modules and their pydantic "
-            f"models, against a {TARGET_RATIO}x target that allows {TARGET_RATIO * boto3_ms - deps.median_ms:.0f} ms"
-        )
-    at_import = sorted(((group, at) for group, at, _ in cold.breakdown_ms), key=lambda item: -item[1])[:4]
-    found.append(
-        text
-        + ". Largest import shares (`-X importtime`): "
-        + ", ".join(f"{g} {ms:.0f} ms" for g, ms in at_import)
-        + "."
-    )
-    deferred = [(group, first) for group, _, first in cold.breakdown_ms if first >= 1]
-    if deferred:
-        found.append(
-            "- Imported on the first request rather than at import (`-X importtime` self time): "
-            + ", ".join(f"{g} {ms:.0f} ms" for g, ms in sorted(deferred, key=lambda item: -item[1]))
-            + "."
-        )
-    if cold.handler_no_bytecode is not None:
-        uncached = cold.handler_no_bytecode.median_ms
-        text = (
-            f"- Bytecode: without `__pycache__` the handler import takes {uncached:.0f} ms "
-            f"({uncached / handler_ms:.1f}x). A package without bytecode for the function's Python version pays "
-            "this on every cold start, because Lambda's file system is read-only: `infra.package` precompiles the "
-            "package when a CPython of the function's version is on the build machine, and warns when not "
-            "(docs/deploy.md, section 7)."
-        )
-        if cold.packages:
-            shipped = sum(p.bytecode_files for p in cold.packages)
-            text += (
-                f" The package built for this run ships {shipped} bytecode files."
-                if shipped
-                else " The package built for this run ships none (no such interpreter on this machine)."
-            )
-        found.append(text)
-    return found
-
-
 def notes(run: Run) -> list[str]:
     """What the figures say about the targets, computed from this run (shown only where they apply)."""
     found: list[str] = []
@@ -473,9 +328,8 @@ def notes(run: Run) -> list[str]:
         note = _per_call_note(run, scenario, adapter)
         if note is not None:
             found.append(note)
-    cold = run.cold_start
-    if cold is not None:
-        found.extend(_cold_start_notes(cold))
+    if run.cold_start is not None:
+        found.extend(cold_start_report.notes(run.cold_start))
     return ["## Notes", "", *found, ""] if found else []
 
 
@@ -494,10 +348,10 @@ def render(run: Run) -> str:
         "",
         "## Machine and command",
         "",
-        *_table(["", ""], machine_rows),
+        *table(["", ""], machine_rows),
         "## Targets",
         "",
-        *_table(["target", "figure", "met"], [[t.name, t.figure, _met(t.met)] for t in targets(run)]),
+        *table(["target", "figure", "met"], [[t.name, t.figure, met(t.met)] for t in targets(run)]),
         *notes(run),
     ]
     if run.failures:
@@ -511,9 +365,13 @@ def render(run: Run) -> str:
     if run.engine_only:
         lines += _engine_only_section(run.engine_only)
     if run.cold_start is not None:
-        lines += _cold_start_section(run.cold_start)
+        lines += cold_start_report.section(run.cold_start)
     if run.sts is not None:
         lines += _sts_section(run.sts)
     if run.frontend is not None:
         lines += _frontend_section(run.frontend)
+    if run.streaming is not None:
+        lines += streaming_report.section(run.streaming)
+    if run.load is not None:
+        lines += load_report.section(run.load)
     return "\n".join(lines).rstrip() + "\n"

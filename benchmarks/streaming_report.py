@@ -1,0 +1,137 @@
+"""Section 6 of ``docs/benchmarks.md``: streamed calls (TTFT, total, per-token overhead, CPU per token)."""
+
+from __future__ import annotations
+
+from benchmarks.contenders import ENGINE, LANGCHAIN, RAW
+from benchmarks.markdown import Target, met, table
+from benchmarks.streaming import (
+    CPU_REPEATS,
+    PER_TOKEN_SHARE_TARGET,
+    TOKEN_COUNTS,
+    TTFT_RATIO_TARGET,
+    StreamingResult,
+    StreamScenarioResult,
+)
+
+INTRO = """\
+## 6. Streaming against the emulator
+
+The emulator (its own process) streams answers of N tokens (its `[[length:N]]` marker; the max-token parameter
+is N for every contender), with no pacing between tokens, so what the client spends per token is not hidden
+behind the model. Clients as in section 1 (one `boto3.Session`, the engine's `botocore` `Config`).
+
+- (a) `invoke_endpoint_with_response_stream` with the TGI body written by hand and its SSE lines parsed by hand;
+  `converse_stream` with its events read by hand.
+- (b) `inference_engine.stream` on the catalogue adapter (`tgi`: SSE framing, output path
+  ``token.special == `false` && token.text || null``; `bedrock-converse`), validated once.
+- (c) `SagemakerEndpoint(streaming=True).stream` with a content handler writing the same body and parsing the same
+  lines; `ChatBedrockConverse.stream`.
+
+Each round streams one prompt through (a), (b) and (c), in an order that rotates every round. TTFT: from the call
+to the first non-empty text; total: to the end of the stream. "Per token" = the median over rounds of
+(total(x) - total(a)) / N: what each adds to every token on the wire."""
+
+
+def _share(result: StreamScenarioResult) -> str:
+    share = result.per_token_share
+    return f"{share:.2f}x" if share is not None else "langchain-aws showed no overhead"
+
+
+def _share_met(result: StreamScenarioResult) -> bool:
+    share = result.per_token_share
+    return share is not None and share < PER_TOKEN_SHARE_TARGET
+
+
+def _largest(run: StreamingResult) -> list[StreamScenarioResult]:
+    largest = max(TOKEN_COUNTS)
+    return [s for s in run.scenarios if s.tokens == largest]
+
+
+def targets(run: StreamingResult) -> list[Target]:
+    found = [
+        Target(
+            f"streamed TTFT engine/raw p50 <= {TTFT_RATIO_TARGET} ({s.name}, N={s.tokens})",
+            f"{s.ttft_ratio:.3f} ({s.results[ENGINE].ttft_ms.p50:.2f} ms vs {s.results[RAW].ttft_ms.p50:.2f} ms)",
+            s.ttft_ratio <= TTFT_RATIO_TARGET,
+        )
+        for s in run.scenarios
+    ]
+    found += [
+        Target(
+            f"engine per-token overhead < {PER_TOKEN_SHARE_TARGET:g} x langchain-aws's ({s.name}, N={s.tokens})",
+            f"{s.results[ENGINE].per_token_overhead_us:+.1f} us vs "
+            f"{s.results[LANGCHAIN].per_token_overhead_us:+.1f} us per token ({_share(s)})",
+            _share_met(s),
+        )
+        for s in _largest(run)
+    ]
+    return found
+
+
+def section(run: StreamingResult) -> list[str]:
+    rows = []
+    for s in run.scenarios:
+        for key in (RAW, ENGINE, LANGCHAIN):
+            item = s.results[key]
+            rows.append(
+                [
+                    s.name if key == RAW else "",
+                    str(s.tokens) if key == RAW else "",
+                    item.label,
+                    f"{item.ttft_ms.p50:.2f}",
+                    f"{item.ttft_ms.p95:.2f}",
+                    "-" if key == RAW else f"{item.ttft_ms.p50 / s.results[RAW].ttft_ms.p50:.3f}",
+                    f"{item.total_ms.p50:.2f}",
+                    "-" if key == RAW else f"{item.per_token_overhead_us:+.1f}",
+                    "same" if s.wire.body_matches_raw(key) else "**differs**",
+                    "same" if s.wire.output_matches_raw(key) else "**differs**",
+                ]
+            )
+    lines = [
+        INTRO,
+        "",
+        *table(
+            [
+                "provider",
+                "N",
+                "contender",
+                "TTFT p50 ms",
+                "TTFT p95 ms",
+                "TTFT ratio x/a",
+                "total p50 ms",
+                "per token (us)",
+                "wire body vs (a)",
+                "text vs (a)",
+            ],
+            rows,
+        ),
+        "Rounds per N (after warm-up rounds): "
+        + ", ".join(f"N={s.tokens}: {s.rounds} ({s.warmup})" for s in run.scenarios if "TGI" in s.name)
+        + ".",
+        "",
+        *table(["target", "figure", "met"], [[t.name, t.figure, met(t.met)] for t in targets(run)]),
+    ]
+    for s in run.scenarios[:2]:
+        for key in (ENGINE, LANGCHAIN):
+            if not s.wire.body_matches_raw(key):
+                body = s.wire.bodies.get(key, b"").decode("utf-8", "replace")
+                lines += [f"Wire body of {s.results[key].label} ({s.name}): `{body[:300]}`", ""]
+    if run.cpu:
+        labels = list(run.cpu[0].us_per_token)
+        for cpu in run.cpu[1:]:
+            labels += [label for label in cpu.us_per_token if label not in labels]
+        cpu_rows = [
+            [
+                cpu.name,
+                *(f"{cpu.us_per_token[label].p50:.2f}" if label in cpu.us_per_token else "-" for label in labels),
+            ]
+            for cpu in run.cpu
+        ]
+        lines += [
+            f"CPU per token without the network: each contender over a recorded stream of {run.cpu[0].tokens} tokens",
+            "replayed by a fake client (botocore's event-stream decoding, the same for all three, excluded), median of",
+            f"{CPU_REPEATS} passes, microseconds per token:",
+            "",
+            *table(["stream", *labels], cpu_rows),
+        ]
+    return lines
