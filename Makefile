@@ -98,7 +98,8 @@ e2e: $(VENV)/.installed frontend-build
 
 test: lint pytest frontend-test synth cfn-lint package-test e2e
 
-bench: $(VENV)/.installed frontend-build
+# The cold-start benchmark runs the asset `make synth` staged in cdk.out/dev; `--only SECTION` runs a part (see --help)
+bench: $(VENV)/.installed synth
 	$(BIN)/pip install --quiet -e ".[$(EXTRAS),bench]"
 	$(PY) -m benchmarks
 

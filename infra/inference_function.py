@@ -127,6 +127,11 @@ class InferenceFunction(Construct):
             timeout=Duration.seconds(settings.timeout_s),
             reserved_concurrent_executions=settings.reserved_concurrency,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if settings.snap_start else None,
+            # A replaced version is deleted, not retained (CDK's default): each SnapStart version's snapshot is
+            # billed for as long as the version exists.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY)
+            if settings.snap_start
+            else None,
             environment={**environment, **function_environment(engine_read_timeout_s=settings.engine_read_timeout_s)},
         )
         # No SnapStart: it restores the managed runtime's snapshot, and this function replaces that runtime's loop.

@@ -75,6 +75,8 @@ def test_snap_start_on_publishes_versions_and_the_api_calls_them_through_the_liv
     (version_id, version) = snap_started.only("AWS::Lambda::Version")
     function_id = snap_started.logical_id(snap_started.stack.inference.function)
     assert version["Properties"]["FunctionName"] == {"Ref": function_id}
+    # And a version replaced by the next deploy is deleted (its snapshot is billed for as long as it exists)
+    assert (version["DeletionPolicy"], version["UpdateReplacePolicy"]) == ("Delete", "Delete")
     (alias_id, alias) = snap_started.only("AWS::Lambda::Alias")
     assert alias["Properties"]["Name"] == LIVE_ALIAS
     assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
