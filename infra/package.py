@@ -5,7 +5,8 @@ Two assets per stage, both plain directories under ``build/lambda/``:
 - ``deps/<python>-<arch>/python/``: the runtime dependencies as a Lambda layer, installed by pip from
   manylinux wheels for the Lambda platform (``--platform ... --only-binary=:all:``), so the result is the
   same on any build machine. Versions are pinned to the ones installed here (what the tests ran against).
-  A stamp file caches the result: a second run with the same requirements does nothing.
+  botocore keeps the models of the services the functions call only (``aws_services``). A stamp file caches
+  the result: a second run with the same requirements and services does nothing.
 - ``code/<stage>/``: the project's own code (``inference_engine``, ``lambdas``) plus the stage's
   ``runtime_settings.json``. It is small and rebuilt at every synth so it always matches the stage config.
 
@@ -26,12 +27,14 @@ import subprocess
 import sys
 import time
 import tomllib
+import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
+from inference_engine.credentials import Service
 from inference_engine.settings import RuntimeSettings
 from infra.stage_config import StageConfig, StageConfigError, known_stages, load_stage_config
 
@@ -147,8 +150,15 @@ def _run(command: Sequence[str]) -> None:
         raise PackagingError(f"pip failed ({completed.returncode}):\n{completed.stdout}{completed.stderr}")
 
 
-def _stamp(requirements: Sequence[str], platform: LambdaPlatform, *, bytecode: bool) -> dict[str, Any]:
-    stamp = {"requirements": list(requirements), "platform": platform.key, "tags": list(platform.platform_tags)}
+def _stamp(
+    requirements: Sequence[str], platform: LambdaPlatform, *, bytecode: bool, services: Sequence[str]
+) -> dict[str, Any]:
+    stamp = {
+        "requirements": list(requirements),
+        "platform": platform.key,
+        "tags": list(platform.platform_tags),
+        "aws_services": list(services),
+    }
     return {**stamp, "bytecode": platform.cache_tag} if bytecode else stamp
 
 
@@ -250,10 +260,29 @@ def check_binaries(site: Path, platform: LambdaPlatform) -> None:
         raise PackagingError(f"extension modules not built for {platform.key}: {names}")
 
 
-def _prune(site: Path) -> None:
+# Clients the layer's libraries make themselves: the X-Ray SDK's for centralized sampling rules, made when it is
+# imported outside Lambda (in Lambda it samples locally and makes none).
+LIBRARY_SERVICES = ("xray",)
+
+
+def aws_services() -> list[str]:
+    """The AWS services whose models the layer keeps: every client of the functions comes from the engine's one
+    factory (DESIGN §5), whose ``Service`` type lists them, plus the libraries' own (``LIBRARY_SERVICES``)."""
+    return sorted({*typing.get_args(Service), *LIBRARY_SERVICES})
+
+
+def _prune(site: Path, services: Sequence[str]) -> None:
+    """Drop caches and scripts, and every botocore service model but ``services``' (botocore's own shared files
+    stay). The models of some 450 services are half the layer (about 28 MB), and a function's first client makes
+    botocore list that whole directory, for each kind of model it loads."""
     for path in [*site.rglob("__pycache__"), site / "bin"]:
         if path.is_dir():
             shutil.rmtree(path)
+    models = site / "botocore" / "data"
+    if models.is_dir():
+        for entry in models.iterdir():
+            if entry.is_dir() and entry.name not in services:
+                shutil.rmtree(entry)
 
 
 def build_layer(
@@ -269,7 +298,8 @@ def build_layer(
     ``bytecode_with``: a CPython of the platform's version to precompile the layer with (see ``bytecode_python``)."""
     wanted = list(requirements if requirements is not None else pin_to_installed(runtime_requirements()))
     layer = build_dir / "deps" / platform.key
-    stamp = _stamp(wanted, platform, bytecode=bytecode_with is not None)
+    services = aws_services()
+    stamp = _stamp(wanted, platform, bytecode=bytecode_with is not None, services=services)
     stamp_file = layer / STAMP_FILE
     if stamp_file.is_file() and json.loads(stamp_file.read_text(encoding="utf-8")) == stamp:
         return layer
@@ -278,7 +308,7 @@ def build_layer(
     site = staging / "python"
     site.mkdir(parents=True)
     runner(pip_command(wanted, platform, site))
-    _prune(site)
+    _prune(site, services)
     check_binaries(site, platform)
     if bytecode_with is not None:
         compiler(compile_command(bytecode_with, site, LAYER_MOUNT))

@@ -17,6 +17,7 @@ from infra.package import (
     STAMP_FILE,
     LambdaPlatform,
     PackagingError,
+    aws_services,
     build_code,
     build_layer,
     bytecode_python,
@@ -101,6 +102,28 @@ def test_layer_is_built_once_then_served_from_cache(tmp_path: Path) -> None:
     assert not (first / "python" / "bin").exists()
     assert json.loads((first / STAMP_FILE).read_text(encoding="utf-8"))["requirements"] == ["pydantic==2.9.1"]
     assert layer_dir(ARM, build_dir=tmp_path) == first
+
+
+def test_the_layer_keeps_the_service_models_of_the_services_the_functions_call(tmp_path: Path) -> None:
+    # Given pip leaving botocore with its shared files and the models of DynamoDB, S3 and EC2
+    shared = ["botocore/data/endpoints.json", "botocore/data/_retry.json", "botocore/data/partitions.json"]
+    models = [f"botocore/data/{service}/2012-08-10/service-2.json.gz" for service in ("dynamodb", "s3", "ec2")]
+    pip = FakePip(files=["pydantic_core/_pydantic_core.cpython-314-aarch64-linux-gnu.so", *shared, *models])
+
+    # When the layer is built
+    layer = build_layer(ARM, build_dir=tmp_path, requirements=["botocore==1.44.8"], runner=pip) / "python"
+
+    # Then the shared files and DynamoDB's model stay, the others are gone
+    data = layer / "botocore" / "data"
+    assert sorted(path.name for path in data.iterdir()) == [
+        "_retry.json",
+        "dynamodb",
+        "endpoints.json",
+        "partitions.json",
+    ]
+    # And the services are those the engine's client factory builds clients for and X-Ray's, recorded in the stamp
+    assert aws_services() == sorted(["bedrock-runtime", "dynamodb", "sagemaker-runtime", "sts", "xray"])
+    assert json.loads((layer.parent / STAMP_FILE).read_text(encoding="utf-8"))["aws_services"] == aws_services()
 
 
 def test_changed_requirements_rebuild_the_layer(tmp_path: Path) -> None:

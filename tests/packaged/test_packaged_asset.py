@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from infra.assembly import PackagedFunction
+from infra.package import aws_services
 from local import aws_seed
 from local import packaged as asset
 from local.lambda_runtime import PendingInvocation, RuntimeApi
@@ -188,6 +189,33 @@ def test_the_package_ships_hash_checked_free_bytecode_for_the_runtimes_python(
     # And both functions deploy this same code and layer
     assert functions[STREAM_HANDLER].code_dir == function.code_dir
     assert functions[STREAM_HANDLER].layer_dirs == function.layer_dirs
+
+
+def test_the_layer_holds_the_model_of_every_service_the_functions_call_and_no_other(
+    functions: dict[str, PackagedFunction], runtime_python: str
+) -> None:
+    # Given the layer the stack deploys
+    (layer,) = functions[BUFFERED_HANDLER].layer_dirs
+    data = layer / "python" / "botocore" / "data"
+
+    # When the runtime's Python makes a client of every service the engine's factory (and the X-Ray SDK) call
+    script = (
+        "import sys, botocore.session\n"
+        "session = botocore.session.Session()\n"
+        "for name in sys.argv[1:]:\n"
+        "    session.create_client(name, region_name='us-east-1', aws_access_key_id='x', aws_secret_access_key='x')\n"
+    )
+    completed = subprocess.run(
+        [runtime_python, "-S", "-c", script, *aws_services()],
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(layer / "python")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    # Then each client is made from the layer, which holds those services' models and no other
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(path.name for path in data.iterdir() if path.is_dir()) == aws_services()
 
 
 # --- the buffered function ---------------------------------------------------------------------------------------
