@@ -6,7 +6,16 @@ No knowledge of Lambda, HTTP or CDK lives here. The public surface:
 """
 
 from inference_engine.credentials import ClientFactory, ClientSettings
-from inference_engine.engine import InvokeResult, StreamDelta, StreamEnd, Usage, invoke, prepare, stream
+from inference_engine.engine import (
+    InvokeResult,
+    StreamDelta,
+    StreamEnd,
+    StreamReasoning,
+    Usage,
+    invoke,
+    prepare,
+    stream,
+)
 from inference_engine.errors import (
     ConfigValidationError,
     ConstraintError,
@@ -41,6 +50,7 @@ __all__ = [
     "ResponseFormatError",
     "StreamDelta",
     "StreamEnd",
+    "StreamReasoning",
     "TemplateError",
     "UpstreamError",
     "UpstreamThrottledError",

@@ -57,6 +57,7 @@ class Completion:
     usage: UsageCounts
     stop_reason: str | None
     raw: Any
+    reasoning: str | None = None
 
 
 @dataclass
