@@ -83,7 +83,15 @@ def _invoke(
     headers = {"x-amzn-RequestId": str(uuid.uuid4())}
     if operation in (CONVERSE, CONVERSE_STREAM):
         return _converse(
-            request, entry, operation=operation, kind=kind, delay_s=delay_s, headers=headers, started=started
+            state,
+            request,
+            registered_id,
+            entry,
+            operation=operation,
+            kind=kind,
+            delay_s=delay_s,
+            headers=headers,
+            started=started,
         )
     model_format = BEDROCK_FORMATS[entry.format]
     call = model_format.call(request.body, entry, model_id)
@@ -111,7 +119,9 @@ def _invoke(
 
 
 def _converse(
+    state: EmulatorState,
     request: HttpRequest,
+    model_id: str,
     entry: ModelEntry,
     *,
     operation: str,
@@ -121,6 +131,9 @@ def _converse(
     started: float,
 ) -> HttpResponse:
     call = converse.prepare(request.body, BEDROCK_FORMATS[entry.format].profile(entry))
+    key = converse.cache_key(request.body)
+    if key is not None:
+        call = converse.with_cache(call, state.prompt_cache.seen(f"{model_id}\n{key}"))
     if kind == "malformed":
         call = converse.malformed_output()
     latency_ms = _elapsed_ms(started, delay_s)

@@ -12,13 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SageMakerFormat = Literal["tgi", "djl-lmi", "jumpstart-llama2-chat", "openai-chat"]
 BedrockFormat = Literal[
-    "bedrock-anthropic-messages", "bedrock-titan-text", "bedrock-meta-llama", "bedrock-converse-only"
+    "bedrock-anthropic-messages",
+    "bedrock-titan-text",
+    "bedrock-meta-llama",
+    "bedrock-deepseek-r1",
+    "bedrock-converse-only",
 ]
 SAGEMAKER_FORMATS: Final = ("tgi", "djl-lmi", "jumpstart-llama2-chat", "openai-chat")
 BEDROCK_FORMATS: Final = (
     "bedrock-anthropic-messages",
     "bedrock-titan-text",
     "bedrock-meta-llama",
+    "bedrock-deepseek-r1",
     "bedrock-converse-only",
 )
 _ARN_RESOURCE = re.compile(
