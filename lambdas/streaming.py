@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from inference_engine.engine import StreamDelta, StreamEnd, StreamEvent
+from inference_engine.engine import StreamDelta, StreamEnd, StreamEvent, StreamReasoning
 from inference_engine.errors import ConfigValidationError, EngineError
 from inference_engine.schema import invalid
 from lambdas.api_models import InvokeRequest
@@ -63,6 +63,8 @@ def _frames(events: Iterator[StreamEvent], model_id: str, request_id: str) -> It
         for item in events:
             if isinstance(item, StreamDelta):
                 yield frame("delta", {"text": item.text})
+            elif isinstance(item, StreamReasoning):
+                yield frame("reasoning", {"text": item.text})
             elif isinstance(item, StreamEnd):
                 yield frame(
                     "done",

@@ -182,6 +182,8 @@ class Invocations:
             "request_id": ctx.request_id,
             "stop_reason": result.stop_reason,
         }
+        if result.reasoning is not None:
+            body["reasoning"] = result.reasoning
         if plan.debug:
             body["debug"] = {
                 "rendered_prompt": plan.prepared.rendered_prompt,

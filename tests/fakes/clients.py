@@ -65,6 +65,7 @@ class Script:
     """What the fake models answer. ``error`` is raised by the call; ``stream_error`` after the first delta."""
 
     deltas: Sequence[str] = ("Hello", " from the", " fake model.")
+    reasoning: Sequence[str] = ()  # Converse reasoningContent, answered before the text
     error: Exception | None = None
     stream_error: Exception | None = None
     raw_body: bytes | None = None  # a SageMaker / InvokeModel body to answer with instead of the default
@@ -183,9 +184,11 @@ class FakeRuntimeClient:
 
     def converse(self, **params: Any) -> dict[str, Any]:
         self._call("Converse", params)
+        thought = "".join(self._script.reasoning)
+        reasoning = [{"reasoningContent": {"reasoningText": {"text": thought}}}] if thought else []
         return {
             "ResponseMetadata": {"RequestId": "fake", "HTTPStatusCode": 200},
-            "output": {"message": {"role": "assistant", "content": [{"text": self._script.text}]}},
+            "output": {"message": {"role": "assistant", "content": [*reasoning, {"text": self._script.text}]}},
             "stopReason": "end_turn",
             "usage": {"inputTokens": INPUT_TOKENS, "outputTokens": OUTPUT_TOKENS, "totalTokens": 18},
             "metrics": {"latencyMs": 5},
@@ -196,6 +199,8 @@ class FakeRuntimeClient:
 
         def events() -> Iterator[dict[str, Any]]:
             yield {"messageStart": {"role": "assistant"}}
+            for thought in self._script.reasoning:
+                yield {"contentBlockDelta": {"delta": {"reasoningContent": {"text": thought}}, "contentBlockIndex": 0}}
             for text in self._deltas():
                 yield {"contentBlockDelta": {"delta": {"text": text}, "contentBlockIndex": 0}}
             yield {"contentBlockStop": {"contentBlockIndex": 0}}

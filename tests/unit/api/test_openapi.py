@@ -85,8 +85,9 @@ def test_invoke_documents_both_answers(document: dict[str, Any]) -> None:
     content = document["paths"]["/invoke"]["post"]["responses"]["200"]["content"]
     assert content["application/json"]["schema"] == {"$ref": REF + "InvokeResponse"}
     events = content["text/event-stream"]["schema"]["oneOf"]
-    assert [e["properties"]["event"]["const"] for e in events] == ["delta", "done", "error"]
-    assert events[2]["properties"]["data"]["contentSchema"] == {"$ref": REF + "ErrorBody"}
+    assert [e["properties"]["event"]["const"] for e in events] == ["delta", "reasoning", "done", "error"]
+    assert events[1]["properties"]["data"]["contentSchema"]["required"] == ["text"]
+    assert events[3]["properties"]["data"]["contentSchema"] == {"$ref": REF + "ErrorBody"}
 
 
 def test_no_route_documents_a_validation_status_the_api_never_answers(document: dict[str, Any]) -> None:
