@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections import OrderedDict
@@ -33,7 +34,8 @@ from inference_engine.schema import CrossAccount
 if TYPE_CHECKING:
     import boto3
 
-Service = Literal["sagemaker-runtime", "bedrock-runtime", "sts", "dynamodb"]
+# Runtimes for model calls, control planes ("sagemaker", "bedrock") for discovery's read-only calls.
+Service = Literal["sagemaker-runtime", "bedrock-runtime", "sagemaker", "bedrock", "sts", "dynamodb"]
 SESSION_NAME_PREFIX = "ie-"
 _SESSION_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9+=,.@_-]")
 
@@ -139,6 +141,24 @@ class ClientFactory:
         self._clients: _Lru = _Lru(cache_size)
         self._role_sessions: _Lru = _Lru(cache_size)
         self.assume_role_calls = 0
+
+    def derived(self, settings: ClientSettings) -> ClientFactory:
+        """A factory whose clients use other settings (e.g. a format probe: no retries, a short read timeout).
+
+        It shares the base session and the assumed-role sessions (no second AssumeRole for a role already
+        assumed), and keeps its own client cache.
+        """
+        with self._lock:
+            self._base()  # create the shared base session now, so both factories use the same one
+            twin = copy.copy(self)
+        twin._settings = settings
+        twin._config = settings.botocore_config()
+        twin._clients = _Lru(self._clients.limit)
+        return twin
+
+    @property
+    def settings(self) -> ClientSettings:
+        return self._settings
 
     @property
     def session(self) -> boto3.Session:
