@@ -265,7 +265,7 @@ class AuditRecordBody(BaseModel):
     timestamp: str
     actor: str
     actor_sub: str
-    action: Literal["invoke", "validate", "save", "delete", "read"]
+    action: Literal["invoke", "validate", "save", "delete", "read", "discover", "probe"]
     model_id: str | None
     base_model_id: str | None
     patch: JsonValue

@@ -10,7 +10,17 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from inference_engine.errors import EngineError
 from lambdas import errors
-from lambdas.routers import audit, invoke, me, models, schema
+from lambdas.routers import (
+    admin_gate,
+    audit,
+    discovery_bedrock,
+    discovery_probe,
+    discovery_sagemaker,
+    invoke,
+    me,
+    models,
+    schema,
+)
 from lambdas.services import Services
 
 API_TITLE = "model-studio API"
@@ -28,7 +38,7 @@ def create_app(services: Services) -> APIGatewayRestResolver:
             max_age=600,
         ),
     )
-    for module in (me, models, invoke, audit, schema):
+    for module in (me, models, invoke, audit, schema, discovery_sagemaker, discovery_bedrock, discovery_probe):
         app.include_router(module.build_router(services))
 
     @app.get(OPENAPI_PATH, include_in_schema=False)
@@ -41,6 +51,10 @@ def create_app(services: Services) -> APIGatewayRestResolver:
 
     @app.exception_handler(RequestValidationError)
     def on_validation_error(exc: RequestValidationError) -> Response[Any]:
+        try:  # rule 6: who is asking (401) and whether they may (403, audited) before what they sent (400)
+            admin_gate.check_before_validation(app, services)
+        except EngineError as refused:
+            return errors.engine_error_response(refused)
         try:
             body = app.current_event.json_body
         except (ValueError, TypeError):  # no body, or not JSON: the error itself says so

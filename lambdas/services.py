@@ -11,6 +11,7 @@ from inference_engine.settings import RuntimeSettings, StagePolicy, load_runtime
 from lambdas.dal.audit_table import AuditTable
 from lambdas.dal.models_table import ModelsTable
 from lambdas.logic.access import Access
+from lambdas.logic.discovery import Discovery
 from lambdas.logic.invocations import Invocations, MetricsSink
 from lambdas.logic.model_writes import ModelWrites
 from lambdas.logic.registry import ModelRegistry
@@ -32,6 +33,7 @@ class Services:
     invocations: Invocations
     access: Access
     writes: ModelWrites
+    discovery: Discovery
     audit: AuditTable
     max_body_bytes: int
     cors_allow_origin: str
@@ -56,14 +58,22 @@ def build_services(
     models = ModelsTable(dynamodb, env.models_table_name)
     audit = AuditTable(dynamodb, env.audit_table_name, ttl_days=env.audit_ttl_days)
     registry = ModelRegistry(runtime, models)
+    access = Access(runtime.policy, audit)
     return Services(
         policy=runtime.policy,
         registry=registry,
         invocations=Invocations(
             policy=runtime.policy, registry=registry, audit=audit, clients=clients, metrics=metrics
         ),
-        access=Access(runtime.policy, audit),
+        access=access,
         writes=ModelWrites(policy=runtime.policy, registry=registry, audit=audit),
+        discovery=Discovery(
+            policy=runtime.policy,
+            access=access,
+            audit=audit,
+            clients=clients,
+            read_timeout_s=env.engine_read_timeout_s,
+        ),
         audit=audit,
         max_body_bytes=env.max_body_bytes,
         cors_allow_origin=env.cors_allow_origin,

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from inference_engine.policy import PolicyDeniedError, check_admin
 from inference_engine.settings import StagePolicy
 from lambdas.logic.audit import Action, AuditRecord, AuditSink
 from lambdas.logic.invocations import RequestContext
+
+
+@dataclass(frozen=True)
+class AdminAction:
+    """What an admin-only route does: the audited action and the words a denial uses ("<what> is for ...")."""
+
+    action: Action
+    what: str
 
 
 class Access:

@@ -11,7 +11,7 @@ from inference_engine.schema import ModelConfig
 if TYPE_CHECKING:
     from lambdas.logic.invocations import RequestContext
 
-Action = Literal["invoke", "validate", "save", "delete", "read"]
+Action = Literal["invoke", "validate", "save", "delete", "read", "discover", "probe"]
 Outcome = Literal["allowed", "denied", "success", "error"]
 
 

@@ -20,10 +20,16 @@ from lambdas.api_models import (
     ValidateResponse,
     error_responses,
 )
+from lambdas.logic.access import AdminAction
+from lambdas.routers.admin_gate import admin_only
 from lambdas.routers.context import request_context
 from lambdas.services import Services
 
 ModelId = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=64)]
+READ = AdminAction("read", "Reading a model's full config")
+VALIDATE = AdminAction("validate", "Validating a model config")
+SAVE = AdminAction("save", "Saving a model")
+DELETE = AdminAction("delete", "Deleting a model")
 
 
 def build_router(services: Services) -> Router:
@@ -40,10 +46,11 @@ def build_router(services: Services) -> Router:
         summary="A model's full config",
         tags=["models"],
         responses=error_responses(400, 401, 403, 404),
+        openapi_extensions=admin_only(READ),
     )
     def get_model(model_id: ModelId) -> ModelDetailResponse:
         ctx = request_context(router, services)
-        services.access.require_admin(ctx, action="read", what="Reading a model's full config", model_id=model_id)
+        services.access.require_admin(ctx, action=READ.action, what=READ.what, model_id=model_id)
         model = services.registry.resolve(model_id)
         return ModelDetailResponse(
             source=model.source,
@@ -59,13 +66,14 @@ def build_router(services: Services) -> Router:
         summary="Dry run: merged config, rendered prompt and request body; no model call",
         tags=["models"],
         responses=error_responses(400, 401, 403, 404, 413),
+        openapi_extensions=admin_only(VALIDATE),
     )
     def validate_model(request: InvokeRequest) -> ValidateResponse:
         ctx = request_context(router, services)
         services.access.require_admin(
             ctx,
-            action="validate",
-            what="Validating a model config",
+            action=VALIDATE.action,
+            what=VALIDATE.what,
             model_id=request.model_id,
             base_model_id=request.model_id,
             patch=request.override,
@@ -78,13 +86,14 @@ def build_router(services: Services) -> Router:
         summary="Save a custom model (optimistic locking by version)",
         tags=["models"],
         responses=error_responses(400, 401, 403, 409, 413),
+        openapi_extensions=admin_only(SAVE),
     )
     def save_model(model_id: ModelId, request: SaveModelRequest) -> SaveModelResponse:
         ctx = request_context(router, services)
         services.access.require_admin(
             ctx,
-            action="save",
-            what="Saving a model",
+            action=SAVE.action,
+            what=SAVE.what,
             model_id=model_id,
             base_model_id=request.base_model_id,
             patch=request.config.to_json_dict(),
@@ -101,10 +110,11 @@ def build_router(services: Services) -> Router:
         summary="Delete a custom model (optimistic locking by version)",
         tags=["models"],
         responses=error_responses(400, 401, 403, 404, 409),
+        openapi_extensions=admin_only(DELETE),
     )
     def delete_model(model_id: ModelId, version: Annotated[int, Query(ge=1)]) -> DeleteModelResponse:
         ctx = request_context(router, services)
-        services.access.require_admin(ctx, action="delete", what="Deleting a model", model_id=model_id)
+        services.access.require_admin(ctx, action=DELETE.action, what=DELETE.what, model_id=model_id)
         services.writes.delete(ctx, model_id=model_id, version=version)
         return DeleteModelResponse(id=model_id, deleted=True)
 

@@ -23,6 +23,25 @@ ROUTES: dict[tuple[str, str], tuple[str | None, str | None, set[int]]] = {
     ("/invoke", "post"): ("InvokeRequest", "InvokeResponse", {400, 401, 403, 404, 413, 422, 429, 502, 504}),
     ("/audit", "get"): (None, "AuditListResponse", {400, 401, 403}),
     ("/schema/model-config", "get"): (None, None, {401}),
+    ("/discovery/sagemaker/endpoints", "get"): (None, "EndpointPage", {400, 401, 403, 429, 502, 504}),
+    ("/discovery/sagemaker/endpoints/{endpoint_name}", "get"): (
+        None,
+        "SageMakerEndpoint",
+        {400, 401, 403, 404, 429, 502, 504},
+    ),
+    ("/discovery/bedrock/models", "get"): (None, "BedrockModelList", {400, 401, 403, 429, 502, 504}),
+    ("/discovery/probe", "post"): ("ProbeRequest", "ProbeResult", {400, 401, 403, 413}),
+}
+ADMIN_ONLY = {
+    ("/models/{model_id}", "get"): "read",
+    ("/models/{model_id}", "put"): "save",
+    ("/models/{model_id}", "delete"): "delete",
+    ("/models/validate", "post"): "validate",
+    ("/audit", "get"): "read",
+    ("/discovery/sagemaker/endpoints", "get"): "discover",
+    ("/discovery/sagemaker/endpoints/{endpoint_name}", "get"): "discover",
+    ("/discovery/bedrock/models", "get"): "discover",
+    ("/discovery/probe", "post"): "probe",
 }
 
 
@@ -79,6 +98,19 @@ def test_each_route_documents_its_request_success_and_error_models(
         model = "GatewayErrorBody" if code in (401, 413) else "ErrorBody"
         assert responses[str(code)]["content"]["application/json"]["schema"] == {"$ref": REF + model}
         assert responses[str(code)]["description"]
+
+
+def test_admin_routes_say_so_and_name_their_audited_action(document: dict[str, Any]) -> None:
+    # Then exactly the admin-only routes carry x-admin-only, with the action their denials are audited as
+    marked = {
+        (path, method): operation["x-admin-only"]["action"]
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if "x-admin-only" in operation
+    }
+    assert marked == ADMIN_ONLY
+    for path, method in ADMIN_ONLY:
+        assert document["paths"][path][method]["x-admin-only"]["what"]
 
 
 def test_invoke_documents_both_answers(document: dict[str, Any]) -> None:

@@ -1,0 +1,38 @@
+"""GET /discovery/bedrock/models (admins): foundation models, inference profiles, imported and Marketplace models."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from inference_engine.discovery import BedrockKind, BedrockModelList
+from lambdas.api_models import error_responses
+from lambdas.logic.discovery import DISCOVER_BEDROCK
+from lambdas.routers.admin_gate import admin_only
+from lambdas.routers.context import request_context
+from lambdas.routers.discovery_scope import ExternalIdQuery, RegionQuery, RoleArnQuery, scope_of
+from lambdas.services import Services
+
+
+def build_router(services: Services) -> Router:
+    router = Router()
+
+    @router.get(
+        "/discovery/bedrock/models",
+        summary="Bedrock models, inference profiles, imported models and Marketplace endpoints, with their adapters",
+        tags=["discovery"],
+        responses=error_responses(400, 401, 403, 429, 502, 504),
+        openapi_extensions=admin_only(DISCOVER_BEDROCK),
+    )
+    def list_models(
+        region: RegionQuery,
+        role_arn: RoleArnQuery = None,
+        external_id: ExternalIdQuery = None,
+        kind: Annotated[list[BedrockKind] | None, Query(description="repeat to ask for several kinds")] = None,
+    ) -> BedrockModelList:
+        ctx = request_context(router, services)
+        return services.discovery.bedrock_models(ctx, scope_of(region, role_arn, external_id), kind)
+
+    return router
