@@ -17,7 +17,7 @@ from inference_engine.discovery.models import (
     SageMakerEndpoint,
     SageMakerTarget,
 )
-from inference_engine.discovery.probe import ProbeLimits, probe
+from inference_engine.discovery.probe import ProbeLimits, in_image_order, probe
 from inference_engine.discovery.sagemaker import SageMakerDiscovery
 from inference_engine.discovery.starting_config import starting_config
 
@@ -38,6 +38,7 @@ __all__ = [
     "SageMakerTarget",
     "adapters_for",
     "detect",
+    "in_image_order",
     "invoke_format",
     "probe",
     "starting_config",

@@ -25,6 +25,7 @@ from inference_engine.discovery.models import (
     ProbeResult,
     SageMakerTarget,
 )
+from inference_engine.discovery.sagemaker import SageMakerDiscovery
 from inference_engine.discovery.starting_config import starting_config
 from inference_engine.engine import StreamEnd, invoke, stream
 from inference_engine.errors import (
@@ -63,6 +64,19 @@ def candidate_formats(request: ProbeRequest) -> list[str]:
     fitting = SAGEMAKER_FORMATS if isinstance(request.target, SageMakerTarget) else BEDROCK_FORMATS
     asked = request.formats if request.formats is not None else list(fitting)
     return list(dict.fromkeys(fmt for fmt in asked if fmt in fitting))
+
+
+def in_image_order(request: ProbeRequest, discovery: SageMakerDiscovery) -> ProbeRequest:
+    """The request with the formats the target's container suggests (read-only calls, not model calls)."""
+    target = request.target
+    assert isinstance(target, SageMakerTarget)  # noqa: S101 - Bedrock targets have no image
+    endpoint = discovery.endpoint(target.endpoint_name)
+    detections = [c.detection for c in endpoint.inference_components if c.name == target.inference_component_name]
+    detections += [v.detection for v in endpoint.variants if target.target_variant in (None, v.name)]
+    detection = next((d for d in detections if d is not None), None)
+    if detection is None or not detection.candidates:
+        return request
+    return request.model_copy(update={"formats": detection.candidates})
 
 
 def probe_config(request: ProbeRequest, fmt: str) -> ModelConfig:

@@ -23,6 +23,8 @@ from inference_engine.discovery import (
     ProbeResult,
     SageMakerDiscovery,
     SageMakerEndpoint,
+    SageMakerTarget,
+    in_image_order,
     probe,
 )
 from inference_engine.policy import PolicyDeniedError, check_discovery
@@ -116,13 +118,15 @@ class Discovery:
             deadline_s=PROBE_DEADLINE_S,
             call_timeout_s=self._probe_call_timeout_s,
         )
-        return self._run(
-            ctx,
-            lambda: probe(request, clients=self._clients, limits=limits, caller=ctx.caller.username),
-            admin=PROBE,
-            scope=Scope(request.target.region, request.cross_account),
-            patch=request.model_dump(mode="json", exclude_none=True),
-        )
+        scope = Scope(request.target.region, request.cross_account)
+
+        def run() -> ProbeResult:
+            ordered = request
+            if request.formats is None and isinstance(request.target, SageMakerTarget):
+                ordered = in_image_order(request, self._sagemaker(ctx, scope))  # read-only: not model calls
+            return probe(ordered, clients=self._clients, limits=limits, caller=ctx.caller.username)
+
+        return self._run(ctx, run, admin=PROBE, scope=scope, patch=request.model_dump(mode="json", exclude_none=True))
 
     # --- the one authorize-audit-call path -----------------------------------------------------------------
 

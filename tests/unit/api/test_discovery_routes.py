@@ -270,3 +270,12 @@ def test_a_probe_never_exceeds_the_stages_limit_whatever_it_asks(make_api: Calla
     assert (reply.body["calls"], reply.body["max_calls"], reply.body["stopped"]) == (2, 2, "budget")
     assert reply.body["not_tried"] == ["jumpstart-llama2-chat", "openai-chat"]
     assert len(api.clients.emulator.requests()) == 2
+
+
+def test_a_probe_without_an_order_reads_the_image_first_then_calls_the_model_twice(emulated: ApiHarness) -> None:
+    reply = probe(emulated, {"target": {"type": "sagemaker", "endpoint_name": "vllm-qwen2-7b", "region": "us-east-1"}})
+    assert reply.status == 200, reply.body
+    assert [a["format"] for a in reply.body["attempts"]] == ["openai-chat", "openai-chat"]
+    assert reply.body["calls"] == 2
+    by_service = Counter(r["service"] for r in emulated.clients.emulator.requests())
+    assert by_service == {"sagemaker-api": 3, "sagemaker": 2}  # the Describe chain (reads), then the model calls

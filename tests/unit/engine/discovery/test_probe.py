@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from inference_engine.discovery.models import ProbeRequest
-from inference_engine.discovery.probe import Probe, ProbeLimits, candidate_formats, probe
+from inference_engine.discovery.probe import Probe, ProbeLimits, candidate_formats, in_image_order, probe
+from inference_engine.discovery.sagemaker import SageMakerDiscovery
 from inference_engine.schema import CrossAccount, SageMakerProvider
 from local.emulator.faults import FaultSpec
 from tests.fakes.clients import client_error
@@ -201,3 +202,17 @@ def test_only_formats_of_the_targets_provider_are_tried() -> None:
         "bedrock-meta-llama",
         "bedrock-deepseek-r1",
     ]
+
+
+def test_without_an_order_the_probe_follows_the_components_image(emulator: InMemoryEmulator) -> None:
+    # Given a probe of one inference component, with no format order
+    asked = request(
+        {"type": "sagemaker", "endpoint_name": "llm-shared-g5-12xl", "inference_component_name": "ic-qwen2-7b-vllm"}
+    )
+
+    # When the order comes from the endpoint's description
+    ordered = in_image_order(asked, SageMakerDiscovery(emulator.client("sagemaker"), "us-east-1"))
+
+    # Then it is that component's (vLLM first), not the endpoint's other component's (TGI)
+    assert ordered.formats == ["openai-chat", "tgi", "djl-lmi", "jumpstart-llama2-chat"]
+    assert ordered.target == asked.target
