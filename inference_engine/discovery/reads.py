@@ -9,7 +9,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from inference_engine.discovery.models import ReadError
-from inference_engine.errors import EngineError, ModelError, ResourceNotFoundError, UpstreamError
+from inference_engine.errors import ConfigValidationError, EngineError, ModelError, ResourceNotFoundError, UpstreamError
 from inference_engine.providers.base import translate
 
 NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "ResourceNotFound", "NotFoundException"})
@@ -42,6 +42,10 @@ class control_plane_errors:  # noqa: N801 - used like a function: ``with control
         if isinstance(exc, ClientError) and _not_found(exc):
             message = exc.response.get("Error", {}).get("Message", "not found")
             raise ResourceNotFoundError(f"{self.target}: {message}") from None
+        if isinstance(exc, ClientError) and str(exc.response.get("Error", {}).get("Code", "")).startswith("Validation"):
+            # a read's only inputs are the caller's (name, page token, filters): the service refused one of them
+            message = exc.response.get("Error", {}).get("Message", "invalid request")
+            raise ConfigValidationError(f"{self.target}: {message}") from None
         if isinstance(exc, ClientError | BotoCoreError):
             error = translate(exc, self.target)
             if type(error) is ModelError:  # no model was called: a control-plane refusal is an upstream error

@@ -35,7 +35,7 @@ def build_router(services: Services) -> Router:
         role_arn: RoleArnQuery = None,
         external_id: ExternalIdQuery = None,
         limit: Annotated[int, Query(ge=1, le=50)] = 20,
-        next_token: Annotated[str | None, Query(max_length=8192)] = None,
+        next_token: Annotated[str | None, Query(max_length=4096)] = None,
         name_contains: Annotated[str | None, Query(max_length=63)] = None,
     ) -> EndpointPage:
         ctx = request_context(router, services)

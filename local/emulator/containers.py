@@ -3,7 +3,7 @@ environment their model servers read (AWS Deep Learning Containers live in accou
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from local.emulator.registry import Container
 
@@ -47,12 +47,12 @@ DEFAULT_CONTAINERS: Final[dict[str, Container]] = {
 }
 
 
-def described(container: Container, fmt: str, region: str) -> dict[str, object]:
+def described(container: Container, fmt: str, region: str) -> dict[str, Any]:
     """A ``ContainerDefinition`` (image, environment, model data) with the format's defaults for what is unset."""
     default = DEFAULT_CONTAINERS[fmt]
     image = (container.image or default.image or "").replace("{region}", region)
     data = container.model_data_url or default.model_data_url
-    definition: dict[str, object] = {
+    definition: dict[str, Any] = {
         "Image": image,
         "Mode": "SingleModel",
         "Environment": dict(container.environment if container.environment is not None else default.environment or {}),

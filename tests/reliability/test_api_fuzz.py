@@ -38,6 +38,10 @@ OPERATIONS = [
     ("POST", "/invoke"),
     ("GET", "/audit"),
     ("GET", "/schema/model-config"),
+    ("GET", "/discovery/sagemaker/endpoints"),
+    ("GET", "/discovery/sagemaker/endpoints/{endpoint_name}"),
+    ("GET", "/discovery/bedrock/models"),
+    ("POST", "/discovery/probe"),
 ]
 EXAMPLES_PER_OPERATION = 60  # per role and mode: about 2,000 requests (a third are 401 probes), under a minute
 # No shrinking: a failing negative case can carry a 10 MB body, and shrinking it holds every attempt in memory.
