@@ -29,6 +29,9 @@ class Route:
     query: dict[str, bool] = field(default_factory=dict)  # name -> required
 
 
+DISCOVERY_QUERY = ("region", "role_arn", "external_id")
+LISTING_QUERY = ("limit", "next_token", "name_contains")
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/me"),
     Route("GET", "/models"),
@@ -38,6 +41,11 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/models/validate", json_body=True),
     Route("POST", "/invoke", json_body=True),
     Route("GET", "/audit", query={"limit": False, "next_token": False}),
+    # Discovery (admins): no parameter is required at the gateway, so a plain user gets the function's 403 (rule 6)
+    Route("GET", "/discovery/sagemaker/endpoints", query=dict.fromkeys(DISCOVERY_QUERY + LISTING_QUERY, False)),
+    Route("GET", "/discovery/sagemaker/endpoints/{endpoint_name}", query=dict.fromkeys(DISCOVERY_QUERY, False)),
+    Route("GET", "/discovery/bedrock/models", query=dict.fromkeys((*DISCOVERY_QUERY, "kind"), False)),
+    Route("POST", "/discovery/probe"),
     Route("GET", "/schema/model-config"),
     Route("GET", "/openapi.json", public=True),
 )

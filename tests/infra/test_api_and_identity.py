@@ -18,6 +18,10 @@ EXPECTED_ROUTES = {
     ("GET", "/audit"),
     ("GET", "/schema/model-config"),
     ("GET", "/openapi.json"),
+    ("GET", "/discovery/sagemaker/endpoints"),
+    ("GET", "/discovery/sagemaker/endpoints/{endpoint_name}"),
+    ("GET", "/discovery/bedrock/models"),
+    ("POST", "/discovery/probe"),
 }
 
 
@@ -102,6 +106,26 @@ def test_lambda_methods_validate_parameters_and_json_object_bodies(synthesized: 
         "method.request.querystring.version": True,
         "method.request.path.id": True,
     }
+
+
+def test_discovery_methods_require_no_parameter_so_a_plain_user_gets_the_functions_403(
+    synthesized: Synthesized,
+) -> None:
+    # Given the discovery methods (admins only: rule 6 decides before any validation, in the function)
+    methods = _methods(synthesized)
+    listing = methods[("GET", "/discovery/sagemaker/endpoints")]["RequestParameters"]
+    one = methods[("GET", "/discovery/sagemaker/endpoints/{endpoint_name}")]["RequestParameters"]
+    probe = methods[("POST", "/discovery/probe")]
+    # Then API Gateway requires nothing but the path, and no body model: the function answers 403 first
+    assert listing == {
+        f"method.request.querystring.{name}": False
+        for name in ("region", "role_arn", "external_id", "limit", "next_token", "name_contains")
+    }
+    assert one["method.request.path.endpoint_name"] is True
+    assert {k: v for k, v in one.items() if "querystring" in k} == {
+        f"method.request.querystring.{name}": False for name in ("region", "role_arn", "external_id")
+    }
+    assert "RequestModels" not in probe
 
 
 def test_stage_logs_access_throttles_and_never_logs_bodies(synthesized: Synthesized) -> None:
