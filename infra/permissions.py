@@ -32,6 +32,8 @@ DISCOVERY_DESCRIBE_ACTIONS = (
     "sagemaker:DescribeInferenceComponent",
 )
 DISCOVERY_DESCRIBED = ("endpoint", "endpoint-config", "model", "inference-component")
+# ListMarketplaceModelEndpoints: Bedrock reads the SageMaker endpoints (and their tags) with the caller's identity.
+MARKETPLACE_READ_ACTIONS = ("sagemaker:ListTags",)
 BEDROCK_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
 GUARDRAIL_ACTIONS = ("bedrock:ApplyGuardrail",)
 ASSUME_ROLE_ACTIONS = ("sts:AssumeRole",)
@@ -145,9 +147,12 @@ def discovery_grants(config: StageConfig) -> list[Grant]:
         for kind in DISCOVERY_DESCRIBED
     )
     in_regions = {"StringEquals": {"aws:RequestedRegion": list(regions)}}
+    endpoints = tuple(f"arn:{{partition}}:sagemaker:{region}:{{account}}:endpoint/*" for region in regions)
+    via_bedrock = {"StringEquals": {"aws:CalledViaLast": ["bedrock.amazonaws.com"]}}
     return [
         Grant("ListModelsForDiscovery", DISCOVERY_LIST_ACTIONS, ("*",), in_regions),
         Grant("DescribeEndpointsForDiscovery", DISCOVERY_DESCRIBE_ACTIONS, described),
+        Grant("ReadMarketplaceEndpointsViaBedrock", MARKETPLACE_READ_ACTIONS, endpoints, via_bedrock),
     ]
 
 

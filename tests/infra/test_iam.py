@@ -161,6 +161,10 @@ def test_dev_may_read_what_discovery_reads_in_its_discovery_regions_only(dev: Sy
     )
     # (read-only: no Create/Update/Delete/Invoke among them)
     assert not any(a.split(":")[1].startswith(("Create", "Update", "Delete", "Put")) for a in actions(describe))
+    # And the endpoints' tags only when Bedrock reads them listing Marketplace endpoints
+    tags = by_sid["ReadMarketplaceEndpointsViaBedrock"]
+    assert actions(tags) == ["sagemaker:ListTags"]
+    assert tags["Condition"] == {"StringEquals": {"aws:CalledViaLast": ["bedrock.amazonaws.com"]}}
 
 
 def test_prod_grants_nothing_discovery_would_use(prod: Synthesized) -> None:
@@ -169,5 +173,7 @@ def test_prod_grants_nothing_discovery_would_use(prod: Synthesized) -> None:
         for action in as_list(statement["Action"]):
             # Then no statement lets it list or describe endpoints or list Bedrock models
             assert action not in DISCOVERY_LISTS, statement
-            assert not str(action).startswith("sagemaker:Describe"), statement
-    assert not {"ListModelsForDiscovery", "DescribeEndpointsForDiscovery"} & set(_by_sid(prod))
+            assert not str(action).startswith(("sagemaker:Describe", "sagemaker:ListTags")), statement
+    assert not {"ListModelsForDiscovery", "DescribeEndpointsForDiscovery", "ReadMarketplaceEndpointsViaBedrock"} & set(
+        _by_sid(prod)
+    )

@@ -121,7 +121,7 @@ def test_discovery_grants_follow_the_stage_policy() -> None:
         **load_stage_config("prod").policy.model_dump(mode="json"),
         "discovery": {"enabled": True, "regions": ["eu-west-1", "us-east-1"]},
     }
-    listing, describing = discovery_grants(_config(policy=policy))
+    listing, describing, marketplace = discovery_grants(_config(policy=policy))
     # Then listings are granted on "*" in those regions only, descriptions on those regions' resources
     assert listing.resources == ("*",)
     assert listing.conditions == {"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}}
@@ -132,7 +132,11 @@ def test_discovery_grants_follow_the_stage_policy() -> None:
         "arn:aws:sagemaker:eu-west-1:123456789012:model/*",
         "arn:aws:sagemaker:eu-west-1:123456789012:inference-component/*",
     ]
-    assert [g.sid for g in inference_grants(_config(policy=policy))][-2:] == [
+    # And Bedrock may read the SageMaker endpoints' tags only when it lists Marketplace endpoints for the function
+    assert marketplace.actions == ("sagemaker:ListTags",)
+    assert marketplace.conditions == {"StringEquals": {"aws:CalledViaLast": ["bedrock.amazonaws.com"]}}
+    assert [g.sid for g in inference_grants(_config(policy=policy))][-3:] == [
         "ListModelsForDiscovery",
         "DescribeEndpointsForDiscovery",
+        "ReadMarketplaceEndpointsViaBedrock",
     ]
