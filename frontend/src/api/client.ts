@@ -60,6 +60,11 @@ export class ApiClient {
     return this.json<JsonSchema>("GET", "/schema/model-config");
   }
 
+  /** Any JSON route, by method and path (the discovery component keeps its own routes). */
+  request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.json<T>(method, path, body);
+  }
+
   invoke(body: InvokeRequest, signal?: AbortSignal): Promise<InvokeResponse> {
     const { stream: _stream, ...buffered } = body;
     return this.json<InvokeResponse>("POST", "/invoke", buffered, signal);

@@ -56,6 +56,8 @@ export interface Usage {
   input_tokens: number;
   output_tokens: number;
   estimated: boolean;
+  cache_read_input_tokens?: number;
+  cache_write_input_tokens?: number;
 }
 
 export interface InvokeResponse {
@@ -65,6 +67,8 @@ export interface InvokeResponse {
   model_id: string;
   request_id: string;
   stop_reason?: string | null;
+  /** The model's reasoning, kept apart from the answer (reasoning models). */
+  reasoning?: string | null;
   debug?: { rendered_prompt: string | null; request_body: JsonValue; raw_response: JsonValue } | null;
 }
 

@@ -90,6 +90,13 @@ function InvokeResultView({ result, streamingText, running }: { result: InvokeRe
           </Box>
         </div>
         {running && <StatusIndicator type="loading">Generating…</StatusIndicator>}
+        {result?.reasoning && (
+          <ExpandableSection headerText="Reasoning (kept apart from the answer)" data-testid="invoke-reasoning">
+            <Box variant="code">
+              <pre className="ms-pre">{result.reasoning}</pre>
+            </Box>
+          </ExpandableSection>
+        )}
         {result && (
           <KeyValuePairs
             columns={3}
@@ -100,6 +107,7 @@ function InvokeResultView({ result, streamingText, running }: { result: InvokeRe
                 value: (
                   <span data-testid="invoke-usage">
                     {usage?.input_tokens ?? "?"} in / {usage?.output_tokens ?? "?"} out{usage?.estimated ? " (estimated)" : ""}
+                    {usage?.cache_read_input_tokens ? `, ${usage.cache_read_input_tokens} from cache` : ""}
                   </span>
                 ),
               },

@@ -113,3 +113,24 @@ describe("admin view", () => {
     expect(page.requests.map((r) => r.path)).toEqual(expect.arrayContaining(["/schema/model-config", "/models/claude-haiku"]));
   });
 });
+
+describe("reasoning models", () => {
+  it("show the reasoning apart from the answer, and cached input tokens", async () => {
+    const answer = {
+      output: "Paris.",
+      reasoning: "The user asks for the capital of France.",
+      usage: { input_tokens: 6, output_tokens: 9, estimated: false, cache_read_input_tokens: 1444 },
+      latency_ms: 12,
+      model_id: "claude-haiku",
+      request_id: "r-1",
+    };
+    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke": () => json(200, answer) } });
+    await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "Capital of France?");
+    await page.user.click(screen.getByRole("checkbox", { name: /Stream response/ }));
+    await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+
+    expect(await screen.findByTestId("invoke-output")).toHaveTextContent(/^Paris\.$/);
+    expect(screen.getByTestId("invoke-reasoning")).toHaveTextContent("The user asks for the capital of France.");
+    expect(screen.getByTestId("invoke-usage")).toHaveTextContent("6 in / 9 out, 1444 from cache");
+  });
+});
