@@ -165,6 +165,7 @@ export function DiscoveryPanel({ api, region, crossAccount, onUse }: DiscoveryPa
                 onChange={({ detail }) => setChosenRegion(detail.value.trim())}
                 options={REGIONS.map((value) => ({ value }))}
                 enteredTextLabel={(value) => `Use "${value}"`}
+                clearAriaLabel="Clear the region"
                 placeholder="us-east-1"
               />
             </FormField>
@@ -207,6 +208,7 @@ export function DiscoveryPanel({ api, region, crossAccount, onUse }: DiscoveryPa
               variant="embedded"
               items={rows}
               trackBy="key"
+              wrapLines
               selectionType="single"
               selectedItems={selected ? [selected] : []}
               onSelectionChange={({ detail }) => {
@@ -226,10 +228,20 @@ export function DiscoveryPanel({ api, region, crossAccount, onUse }: DiscoveryPa
               }
               columnDefinitions={[
                 { id: "name", header: "Name", cell: (row) => row.name, isRowHeader: true },
-                { id: "status", header: source === "sagemaker" ? "Status" : "Kind", cell: (row) => row.status },
+                {
+                  id: "status",
+                  header: source === "sagemaker" ? "Status" : "Kind",
+                  cell: (row) => row.status,
+                  minWidth: 110,
+                },
                 { id: "detail", header: source === "sagemaker" ? "Instance" : "Provider", cell: (row) => row.detail || "-" },
                 { id: "format", header: "Format", cell: (row) => (row.format ? <code>{row.format}</code> : "-") },
-                { id: "confidence", header: "Confidence", cell: (row) => <Confidence value={row.confidence} /> },
+                {
+                  id: "confidence",
+                  header: "Confidence",
+                  cell: (row) => <Confidence value={row.confidence} />,
+                  minWidth: 120,
+                },
                 { id: "reason", header: "Why", cell: (row) => row.reason || "-" },
               ]}
               empty={<Box textAlign="center">Nothing deployed here.</Box>}
