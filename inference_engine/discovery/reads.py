@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from inference_engine.discovery.models import ReadError
 from inference_engine.errors import ConfigValidationError, EngineError, ModelError, ResourceNotFoundError, UpstreamError
-from inference_engine.providers.base import translate
+from inference_engine.providers.base import upstream_errors
 
 NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "ResourceNotFound", "NotFoundException"})
 MAX_PAGES = 10  # a listing reads at most this many pages; the answer says when there were more
@@ -23,34 +23,30 @@ def _not_found(exc: ClientError) -> bool:
     return code in NOT_FOUND_CODES or (code.startswith("Validation") and "could not find" in message.lower())
 
 
-class control_plane_errors:  # noqa: N801 - used like a function: ``with control_plane_errors(target):``
-    """Translate a botocore failure of a read into the domain error the API answers (404, 429, 502, 504)."""
+class control_plane_errors(upstream_errors):  # noqa: N801 - used like a function: ``with control_plane_errors(x):``
+    """Translate a botocore failure of a read into the domain error the API answers (404, 400, 429, 502, 504)."""
 
-    __slots__ = ("target",)
-
-    def __init__(self, target: str) -> None:
-        self.target = target
-
-    def __enter__(self) -> None:
-        return None
+    __slots__ = ()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, _tb: TracebackType | None
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if exc is None or isinstance(exc, EngineError):
-            return
-        if isinstance(exc, ClientError) and _not_found(exc):
-            message = exc.response.get("Error", {}).get("Message", "not found")
-            raise ResourceNotFoundError(f"{self.target}: {message}") from None
-        if isinstance(exc, ClientError) and str(exc.response.get("Error", {}).get("Code", "")).startswith("Validation"):
-            # a read's only inputs are the caller's (name, page token, filters): the service refused one of them
-            message = exc.response.get("Error", {}).get("Message", "invalid request")
-            raise ConfigValidationError(f"{self.target}: {message}") from None
-        if isinstance(exc, ClientError | BotoCoreError):
-            error = translate(exc, self.target)
-            if type(error) is ModelError:  # no model was called: a control-plane refusal is an upstream error
-                error = UpstreamError(error.message, upstream_code=error.upstream_code, status=error.upstream_status)
-            raise error from None
+        if isinstance(exc, ClientError):
+            error = exc.response.get("Error", {})
+            if _not_found(exc):
+                raise ResourceNotFoundError(f"{self.target}: {error.get('Message', 'not found')}") from None
+            if str(error.get("Code", "")).startswith("Validation"):
+                # a read's only inputs are the caller's (name, page token, filters): the service refused one of them
+                raise ConfigValidationError(f"{self.target}: {error.get('Message', 'invalid request')}") from None
+        try:
+            super().__exit__(exc_type, exc, tb)
+        except ModelError as error:
+            if type(error) is not ModelError:
+                raise
+            # no model was called: a control-plane refusal is an upstream error
+            raise UpstreamError(
+                error.message, upstream_code=error.upstream_code, status=error.upstream_status
+            ) from None
 
 
 def read_error(exc: EngineError) -> ReadError:

@@ -36,6 +36,16 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, datetime) else None
 
 
+def _lifecycle(endpoint: Mapping[str, Any]) -> dict[str, Any]:
+    """ARN, status and times, as ``ListEndpoints`` and ``DescribeEndpoint`` both name them."""
+    return {
+        "arn": endpoint.get("EndpointArn"),
+        "status": endpoint.get("EndpointStatus"),
+        "created_at": _iso(endpoint.get("CreationTime")),
+        "updated_at": _iso(endpoint.get("LastModifiedTime")),
+    }
+
+
 class SageMakerDiscovery:
     """Reads one region's endpoints through one ``sagemaker`` client (the caller's role, when it has one)."""
 
@@ -70,14 +80,7 @@ class SageMakerDiscovery:
         try:
             return self.endpoint(name)
         except EngineError as exc:
-            return SageMakerEndpoint(
-                name=name,
-                arn=summary.get("EndpointArn"),
-                status=summary.get("EndpointStatus"),
-                created_at=_iso(summary.get("CreationTime")),
-                updated_at=_iso(summary.get("LastModifiedTime")),
-                error=read_error(exc),
-            )
+            return SageMakerEndpoint(name=name, **_lifecycle(summary), error=read_error(exc))
 
     # --- one endpoint --------------------------------------------------------------------------------------
 
@@ -97,10 +100,7 @@ class SageMakerDiscovery:
         first_config = next((config for config in configs if config is not None), None)
         return SageMakerEndpoint(
             name=name,
-            arn=described.get("EndpointArn"),
-            status=described.get("EndpointStatus"),
-            created_at=_iso(described.get("CreationTime")),
-            updated_at=_iso(described.get("LastModifiedTime")),
+            **_lifecycle(described),
             failure_reason=described.get("FailureReason"),
             variants=variants,
             inference_components=components,

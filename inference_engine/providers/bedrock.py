@@ -7,7 +7,7 @@ from typing import Any
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail, ModelError, ResponseFormatError
 from inference_engine.events import Delta, StreamDelta, StreamReasoning
-from inference_engine.extraction import UsageCounts, extract_reasoning, extract_text, extract_usage, parse_json_body
+from inference_engine.extraction import UsageCounts, parse_json_body
 from inference_engine.messages import Conversation
 from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, upstream_errors
 from inference_engine.schema import BedrockProvider, ModelConfig
@@ -174,15 +174,7 @@ def invoke(client: Any, prepared: PreparedRequest, config: ModelConfig) -> Compl
     with upstream_errors(_target(provider)):
         response = client.invoke_model(**prepared.params, body=prepared.body_bytes)
         raw = response["body"].read()
-    document = parse_json_body(raw)
-    handler = config.content_handler
-    return Completion(
-        text=extract_text(document, handler.output_path),
-        usage=extract_usage(document, handler.usage),
-        stop_reason=None,
-        raw=document,
-        reasoning=extract_reasoning(document, config.reasoning),
-    )
+    return Completion.of_document(parse_json_body(raw), config)
 
 
 # --- streaming -------------------------------------------------------------------------------------

@@ -9,9 +9,6 @@ from inference_engine.errors import ConfigValidationError, ErrorDetail, ModelErr
 from inference_engine.events import Delta
 from inference_engine.extraction import (
     UsageCounts,
-    extract_reasoning,
-    extract_text,
-    extract_usage,
     parse_json_body,
 )
 from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, upstream_errors
@@ -62,16 +59,9 @@ def invoke(client: Any, prepared: PreparedRequest, config: ModelConfig) -> Compl
         response = client.invoke_endpoint(**prepared.params, Body=prepared.body_bytes)
         raw = response["Body"].read()
     document = _decode(raw, provider.accept)
-    handler = config.content_handler
     if isinstance(document, str):
         return Completion(text=document, usage=UsageCounts(), stop_reason=None, raw=document)
-    return Completion(
-        text=extract_text(document, handler.output_path),
-        usage=extract_usage(document, handler.usage),
-        stop_reason=None,
-        raw=document,
-        reasoning=extract_reasoning(document, config.reasoning),
-    )
+    return Completion.of_document(document, config)
 
 
 def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, summary: StreamSummary) -> Iterator[Delta]:

@@ -8,11 +8,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from inference_engine.discovery import BedrockKind, BedrockModelList
-from lambdas.api_models import error_responses
 from lambdas.logic.discovery import DISCOVER_BEDROCK
-from lambdas.routers.admin_gate import admin_only
 from lambdas.routers.context import request_context
-from lambdas.routers.discovery_scope import ExternalIdQuery, RegionQuery, RoleArnQuery, scope_of
+from lambdas.routers.discovery_scope import (
+    ExternalIdQuery,
+    RegionQuery,
+    RoleArnQuery,
+    discovery_route,
+    scope_of,
+)
 from lambdas.services import Services
 
 
@@ -22,9 +26,7 @@ def build_router(services: Services) -> Router:
     @router.get(
         "/discovery/bedrock/models",
         summary="Bedrock models, inference profiles, imported models and Marketplace endpoints, with their adapters",
-        tags=["discovery"],
-        responses=error_responses(400, 401, 403, 429, 502, 504),
-        openapi_extensions=admin_only(DISCOVER_BEDROCK),
+        **discovery_route(DISCOVER_BEDROCK, 400, 401, 403, 429, 502, 504),
     )
     def list_models(
         region: RegionQuery,

@@ -5,10 +5,9 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from inference_engine.discovery import ProbeRequest, ProbeResult
-from lambdas.api_models import error_responses
 from lambdas.logic.discovery import PROBE
-from lambdas.routers.admin_gate import admin_only
 from lambdas.routers.context import request_context
+from lambdas.routers.discovery_scope import discovery_route
 from lambdas.services import Services
 
 
@@ -20,9 +19,7 @@ def build_router(services: Services) -> Router:
         summary="Try catalogue formats with one-token requests (bounded) and return a ready adapter",
         description="At most the stage's `policy.discovery.probe_max_calls` upstream calls; a probe that finds no "
         "format still answers 200 with every attempt and why it stopped.",
-        tags=["discovery"],
-        responses=error_responses(400, 401, 403, 413),
-        openapi_extensions=admin_only(PROBE),
+        **discovery_route(PROBE, 400, 401, 403, 413),
     )
     def post_probe(request: ProbeRequest) -> ProbeResult:
         ctx = request_context(router, services)

@@ -9,11 +9,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from inference_engine.discovery import EndpointPage, SageMakerEndpoint
 from inference_engine.schema import SAGEMAKER_ENDPOINT_PATTERN
-from lambdas.api_models import error_responses
 from lambdas.logic.discovery import DISCOVER_SAGEMAKER
-from lambdas.routers.admin_gate import admin_only
 from lambdas.routers.context import request_context
-from lambdas.routers.discovery_scope import ExternalIdQuery, RegionQuery, RoleArnQuery, scope_of
+from lambdas.routers.discovery_scope import (
+    ExternalIdQuery,
+    RegionQuery,
+    RoleArnQuery,
+    discovery_route,
+    scope_of,
+)
 from lambdas.services import Services
 
 EndpointName = Annotated[str, Path(pattern=SAGEMAKER_ENDPOINT_PATTERN, max_length=63)]
@@ -25,9 +29,7 @@ def build_router(services: Services) -> Router:
     @router.get(
         "/discovery/sagemaker/endpoints",
         summary="SageMaker endpoints in a region, each with its containers, detected format and a ready adapter",
-        tags=["discovery"],
-        responses=error_responses(400, 401, 403, 429, 502, 504),
-        openapi_extensions=admin_only(DISCOVER_SAGEMAKER),
+        **discovery_route(DISCOVER_SAGEMAKER, 400, 401, 403, 429, 502, 504),
     )
     def list_endpoints(  # the query parameters, by name
         *,
@@ -47,9 +49,7 @@ def build_router(services: Services) -> Router:
     @router.get(
         "/discovery/sagemaker/endpoints/<endpoint_name>",
         summary="One SageMaker endpoint: variants, inference components, containers and detected formats",
-        tags=["discovery"],
-        responses=error_responses(400, 401, 403, 404, 429, 502, 504),
-        openapi_extensions=admin_only(DISCOVER_SAGEMAKER),
+        **discovery_route(DISCOVER_SAGEMAKER, 400, 401, 403, 404, 429, 502, 504),
     )
     def get_endpoint(
         endpoint_name: EndpointName,

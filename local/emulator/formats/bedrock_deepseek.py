@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from local.emulator.formats.base import ConverseProfile, ModelCall
-from local.emulator.formats.bedrock_common import parse_body
+from local.emulator.formats.bedrock_common import parse_body, stop_or_length
 from local.emulator.generator import (
     FinishReason,
     Generation,
@@ -35,10 +35,6 @@ REQUEST: Final = obj(
     },
     required=("prompt",),
 )
-
-
-def _stop_reason(finish: FinishReason) -> str:
-    return "length" if finish is FinishReason.LENGTH else "stop"
 
 
 class BedrockDeepSeekR1Format:
@@ -69,13 +65,13 @@ class BedrockDeepSeekR1Format:
 
     def body(self, call: ModelCall, _model_id: str, /) -> dict[str, Any]:
         generation = call.generation
-        return {"choices": [{"text": generation.text, "stop_reason": _stop_reason(generation.finish)}]}
+        return {"choices": [{"text": generation.text, "stop_reason": stop_or_length(generation.finish)}]}
 
     def chunks(self, call: ModelCall, _model_id: str, /) -> list[dict[str, Any]]:
         generation = call.generation
         tokens = generation.tokens or ("",)
         last = len(tokens) - 1
         return [
-            {"choices": [{"text": token, "stop_reason": _stop_reason(generation.finish) if i == last else None}]}
+            {"choices": [{"text": token, "stop_reason": stop_or_length(generation.finish) if i == last else None}]}
             for i, token in enumerate(tokens)
         ]

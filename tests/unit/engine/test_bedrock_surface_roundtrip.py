@@ -16,29 +16,13 @@ from inference_engine.merge import merge_patch
 from inference_engine.messages import parse_conversation
 from inference_engine.schema import ModelConfig, parse_model_config
 from tests.fixtures.loader import SurfaceCase, load_surface, surface_cases
-from tests.unit.engine.fakes import FakeClientFactory, FakeRuntime
+from tests.unit.engine.fakes import FakeRuntime, recorded_runtime
 
 CASES = surface_cases()
 
 
 def _config(case: SurfaceCase) -> ModelConfig:
     return parse_model_config(merge_patch(catalogue_json(case.base), case.patch))
-
-
-def _runtime(config: ModelConfig, case: SurfaceCase, *, streamed: bool) -> tuple[FakeClientFactory, FakeRuntime]:
-    recorded = case.recorded
-    runtime = FakeRuntime("bedrock-runtime")
-    api = config.provider.api if config.provider.type == "bedrock" else None
-    if api == "converse":
-        if streamed:
-            runtime.reply("converse_stream", {"stream": iter(recorded.stream_events)})
-        else:
-            runtime.reply("converse", {**recorded.body, "ResponseMetadata": {"HTTPStatusCode": 200}})
-    elif streamed:
-        runtime.reply("invoke_model_with_response_stream", {"body": iter(recorded.bedrock_chunk_events())})
-    else:
-        runtime.reply("invoke_model", {"body": recorded.streaming_body(), "contentType": "application/json"})
-    return FakeClientFactory(bedrock_runtime=runtime), runtime
 
 
 def _sent(runtime: FakeRuntime) -> tuple[dict[str, Any], Any]:
@@ -83,7 +67,7 @@ def test_buffered_round_trip_keeps_reasoning_apart_and_reports_usage(name: str) 
     # Given the adapter and a runtime that answers with the recorded body
     case = load_surface(name)
     config = _config(case)
-    factory, runtime = _runtime(config, case, streamed=False)
+    factory, runtime = recorded_runtime(config, case.recorded, streamed=False)
 
     # When it is invoked
     result = invoke(config, parse_conversation(case.recorded.conversation), clients=factory, caller="ada")
@@ -107,7 +91,7 @@ def test_streamed_round_trip_sends_reasoning_as_its_own_events(name: str) -> Non
     # Given the adapter and a runtime that streams the recorded events or chunks
     case = load_surface(name)
     config = _config(case)
-    factory, runtime = _runtime(config, case, streamed=True)
+    factory, runtime = recorded_runtime(config, case.recorded, streamed=True)
 
     # When it is streamed
     events = list(stream(config, parse_conversation(case.recorded.conversation), clients=factory, caller="ada"))

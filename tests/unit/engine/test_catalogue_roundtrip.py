@@ -20,9 +20,9 @@ from inference_engine.engine import (
     stream,
 )
 from inference_engine.messages import parse_conversation
-from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider, parse_model_config
+from inference_engine.schema import parse_model_config
 from tests.fixtures.loader import Recorded, load_recorded, recorded_formats
-from tests.unit.engine.fakes import FakeClientFactory, FakeRuntime
+from tests.unit.engine.fakes import recorded_runtime
 
 SYSTEM = "You are a concise geography assistant."
 QUESTION = "What is the capital of France?"
@@ -205,29 +205,6 @@ def test_a_streamed_render_uses_the_streaming_operation(fmt: str) -> None:
     assert prepared.body == ({**expected_body, "stream": True} if stream_flag else expected_body)
 
 
-def _runtime(config: ModelConfig, recorded: Recorded, *, streamed: bool) -> tuple[FakeClientFactory, FakeRuntime]:
-    provider = config.provider
-    if isinstance(provider, SageMakerProvider):
-        runtime = FakeRuntime("sagemaker-runtime")
-        if streamed and config.supports_streaming:
-            runtime.reply("invoke_endpoint_with_response_stream", {"Body": iter(recorded.sagemaker_events())})
-        else:
-            runtime.reply("invoke_endpoint", {"Body": recorded.streaming_body(), "ContentType": "application/json"})
-        return FakeClientFactory(sagemaker_runtime=runtime), runtime
-    assert isinstance(provider, BedrockProvider)
-    runtime = FakeRuntime("bedrock-runtime")
-    if provider.api == "converse":
-        if streamed:
-            runtime.reply("converse_stream", {"stream": iter(recorded.stream_events)})
-        else:
-            runtime.reply("converse", {**recorded.body, "ResponseMetadata": {"HTTPStatusCode": 200}})
-    elif streamed:
-        runtime.reply("invoke_model_with_response_stream", {"body": iter(recorded.bedrock_chunk_events())})
-    else:
-        runtime.reply("invoke_model", {"body": recorded.streaming_body(), "contentType": "application/json"})
-    return FakeClientFactory(bedrock_runtime=runtime), runtime
-
-
 def _assert_usage(
     usage: Usage, expected: dict[str, int], estimated_input: int, output: str, reasoning: str | None = None
 ) -> None:
@@ -242,7 +219,7 @@ def _assert_usage(
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_buffered_round_trip_extracts_the_recorded_text_and_usage(fmt: str) -> None:
     config, recorded = load_catalogue()[fmt], load_recorded(fmt)
-    factory, runtime = _runtime(config, recorded, streamed=False)
+    factory, runtime = recorded_runtime(config, recorded, streamed=False)
 
     result: InvokeResult = invoke(config, _conversation(recorded), clients=factory, caller="alice")
 
@@ -260,7 +237,7 @@ def test_buffered_round_trip_extracts_the_recorded_text_and_usage(fmt: str) -> N
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_streamed_round_trip_extracts_the_recorded_text_and_usage(fmt: str) -> None:
     config, recorded = load_catalogue()[fmt], load_recorded(fmt)
-    factory, runtime = _runtime(config, recorded, streamed=True)
+    factory, runtime = recorded_runtime(config, recorded, streamed=True)
 
     events = list(stream(config, _conversation(recorded), clients=factory, caller="alice"))
 
