@@ -16,12 +16,12 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install dev test lint fmt pytest unit integration infra-test frontend-test frontend-build e2e synth package bench clean
+.PHONY: help install dev test lint fmt pytest unit integration infra-test frontend-test frontend-build e2e synth cfn-lint package-test package openapi bench clean
 
 help:
 	@echo "make dev    - run the whole product locally (moto + model emulator + local API + UI)"
 	@echo "make test   - everything CI runs: lint, types, pytest, synth, frontend tests, browser e2e"
-	@echo "make lint | synth | bench | clean"
+	@echo "make lint | synth | cfn-lint | package-test | bench | clean"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +57,7 @@ fmt: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 
 unit: $(VENV)/.installed
-	$(call run_pytest,tests/unit)
+	$(call run_pytest,tests/unit tests/architecture)
 
 integration: $(VENV)/.installed
 	$(call run_pytest,tests/integration)
@@ -70,20 +70,33 @@ infra-test: $(VENV)/.installed package
 
 pytest: unit integration reliability infra-test
 
+# check:api: src/api/schema.gen.ts must be what openapi-typescript makes of the committed lambdas/openapi.json
 frontend-test: frontend/node_modules/.installed
-	cd frontend && npm run typecheck && npm test
+	cd frontend && npm run check:api && npm run typecheck && npm test
 
 package: $(VENV)/.installed
 	$(PY) -m infra.package
+
+# The committed OpenAPI document (lambdas/openapi.json): the contract the infrastructure and the UI's types read
+openapi: $(VENV)/.installed
+	$(PY) -m lambdas.openapi
 
 synth: $(VENV)/.installed node_modules/.installed package frontend-build
 	CDK_DISABLE_VERSION_CHECK=1 npx --no-install cdk synth -q --no-notices -c stage=dev -o cdk.out/dev
 	CDK_DISABLE_VERSION_CHECK=1 npx --no-install cdk synth -q --no-notices -c stage=prod -o cdk.out/prod
 
+# CloudFormation's own schemas and rules on both synthesized templates (ignored rules: .cfnlintrc.yaml)
+cfn-lint: synth
+	$(BIN)/cfn-lint --config-file .cfnlintrc.yaml cdk.out/dev/*.template.json cdk.out/prod/*.template.json
+
+# The exact Lambda asset `make synth` staged, run in the runtime's Python through a Runtime API on loopback
+package-test: synth
+	export MODEL_STUDIO_ASSEMBLY=$(CURDIR)/cdk.out/dev; $(call run_pytest,tests/packaged)
+
 e2e: $(VENV)/.installed frontend-build
 	$(call run_pytest,tests/e2e)
 
-test: lint pytest frontend-test synth e2e
+test: lint pytest frontend-test synth cfn-lint package-test e2e
 
 bench: $(VENV)/.installed frontend-build
 	$(BIN)/pip install --quiet -e ".[$(EXTRAS),bench]"

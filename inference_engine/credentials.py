@@ -16,11 +16,10 @@ from __future__ import annotations
 import copy
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import botocore.session
 from botocore.config import Config
@@ -28,6 +27,7 @@ from botocore.credentials import CredentialProvider, CredentialResolver, Refresh
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.utils import parse_timestamp
 
+from inference_engine.caching import Lru
 from inference_engine.errors import CredentialsError, UpstreamThrottledError, UpstreamTimeoutError
 from inference_engine.schema import CrossAccount
 
@@ -93,30 +93,34 @@ class _StaticProvider(CredentialProvider):
         return self._credentials
 
 
-class _Lru(OrderedDict[Any, Any]):
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def remember(self, key: Any, value: Any) -> Any:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.limit:
-            self.popitem(last=False)
-        return value
-
-    def recall(self, key: Any) -> Any:
-        value = self.get(key)
-        if value is not None:
-            self.move_to_end(key)
-        return value
-
-
 def _new_client(source: Any, service: str, region: str, endpoint_url: str | None, config: Config) -> Any:
     """A client from a ``botocore`` session (``create_client``) or an injected ``boto3.Session`` (``client``)."""
     if isinstance(source, botocore.session.Session):
         return source.create_client(service, region_name=region, endpoint_url=endpoint_url, config=config)
     return source.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
+
+
+class ClientProvider(Protocol):
+    """What the engine needs to make a call: a client per service, region, role and target (``ClientFactory`` is
+    the implementation; tests pass recording fakes)."""
+
+    def client(
+        self,
+        service: Service,
+        region: str,
+        *,
+        cross_account: CrossAccount | None = None,
+        caller: str | None = None,
+        endpoint_url: str | None = None,
+        target: str | None = None,
+    ) -> Any: ...
+
+
+class TunableClientProvider(ClientProvider, Protocol):
+    """A ``ClientProvider`` that can also hand out clients with other settings (a format probe: no retries, a short
+    read timeout), sharing its credentials."""
+
+    def derived(self, settings: ClientSettings) -> ClientProvider: ...
 
 
 class ClientFactory:
@@ -138,8 +142,8 @@ class ClientFactory:
         self._endpoint_urls = dict(endpoint_urls or {})
         self._time_fetcher = time_fetcher
         self._lock = threading.RLock()
-        self._clients: _Lru = _Lru(cache_size)
-        self._role_sessions: _Lru = _Lru(cache_size)
+        self._clients: Lru[Any, Any] = Lru(cache_size)
+        self._role_sessions: Lru[Any, Any] = Lru(cache_size)
         self.assume_role_calls = 0
 
     def derived(self, settings: ClientSettings) -> ClientFactory:
@@ -153,7 +157,7 @@ class ClientFactory:
             twin = copy.copy(self)
         twin._settings = settings
         twin._config = settings.botocore_config()
-        twin._clients = _Lru(self._clients.limit)
+        twin._clients = Lru(self._clients.limit)
         return twin
 
     @property

@@ -2,8 +2,8 @@
 
 All three take a validated ``ModelConfig`` and a ``Conversation``. ``prepare`` renders the prompt and
 the request body, estimates tokens and enforces the constraints; ``invoke`` and ``stream`` then make
-exactly one runtime call through a client from the injected ``ClientFactory``. Streaming starts the
-upstream call before returning, so every error that can be known before the first delta is raised
+exactly one runtime call through a client from the injected ``ClientProvider`` (a ``ClientFactory``).
+Streaming starts the upstream call before returning, so every error that can be known before the first delta is raised
 by ``stream()`` itself, not by the iterator.
 """
 
@@ -15,14 +15,21 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from inference_engine.credentials import ClientFactory
+from inference_engine.caching import IdentityMemo
+from inference_engine.credentials import ClientProvider
 from inference_engine.events import Delta, StreamDelta, StreamReasoning
 from inference_engine.extraction import UsageCounts
 from inference_engine.messages import Conversation
 from inference_engine.providers import bedrock, sagemaker
 from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary
 from inference_engine.reasoning import ThinkTags, split_stream, split_text
-from inference_engine.request_template import CompiledTemplate, compiled_template, render_compiled, serialize_body
+from inference_engine.request_template import (
+    BUILTIN_VARIABLES,
+    CompiledTemplate,
+    compiled_template,
+    render_compiled,
+    serialize_body,
+)
 from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider
 from inference_engine.tokens import check_constraints, estimate_tokens, requested_output_tokens
 
@@ -74,27 +81,38 @@ StreamEvent = StreamDelta | StreamReasoning | StreamEnd
 # --- prepare ---------------------------------------------------------------------------------------
 
 
+def builtin_variables(
+    config: ModelConfig, conversation: Conversation, prompt: str, *, stream: bool, names: frozenset[str]
+) -> dict[str, Any]:
+    """The built-in variables among ``names`` (DESIGN §2.1). Without ``system`` among them, the system prompt is
+    the first of ``messages``; with it, it is left out of them."""
+    values: dict[str, Any] = {}
+    if "prompt" in names:
+        values["prompt"] = prompt
+    if "messages" in names or "block_messages" in names:
+        messages = conversation.messages() if "system" in names else conversation.messages_with_system()
+        values["messages"] = messages
+        if "block_messages" in names:
+            values["block_messages"] = [{"role": m["role"], "content": [{"text": m["content"]}]} for m in messages]
+    if "system" in names:
+        values["system"] = conversation.system
+    if "stop" in names:
+        values["stop"] = list(config.prompt.stop_sequences)
+    if "model_kwargs" in names:
+        values["model_kwargs"] = dict(config.model_kwargs)
+    if "stream" in names:
+        values["stream"] = True if stream else None
+    return values
+
+
 def template_variables(
     config: ModelConfig, conversation: Conversation, prompt: str, *, stream: bool = False
 ) -> dict[str, Any]:
-    """The request-template variables of DESIGN §2.1 (built-ins win over same-named ``model_kwargs`` keys)."""
+    """Every request-template variable (built-ins win over same-named ``model_kwargs`` keys)."""
     uses_system = "system" in compiled_template(config.content_handler.request_template).names
-    messages = conversation.messages() if uses_system else conversation.messages_with_system()
-    blocks = [{"role": m["role"], "content": [{"text": m["content"]}]} for m in messages]
-    stops = list(config.prompt.stop_sequences)
-    return {
-        **config.model_kwargs,
-        "prompt": prompt,
-        "messages": messages,
-        "block_messages": blocks,
-        "system": conversation.system,
-        "stop": stops,
-        "model_kwargs": dict(config.model_kwargs),
-        "stream": True if stream else None,
-    }
-
-
-BUILTIN_NAMES = frozenset({"prompt", "messages", "block_messages", "system", "stop", "model_kwargs", "stream"})
+    names = BUILTIN_VARIABLES if uses_system else BUILTIN_VARIABLES - {"system"}
+    builtins = builtin_variables(config, conversation, prompt, stream=stream, names=names)
+    return {**config.model_kwargs, "system": conversation.system, **builtins}
 
 
 @dataclass(frozen=True)
@@ -118,51 +136,19 @@ class _Plan:
             params = bedrock.invoke_model_params(provider)
         return cls(
             template=template,
-            kwargs={n: config.model_kwargs[n] for n in template.names - BUILTIN_NAMES if n in config.model_kwargs},
-            builtins=template.names & BUILTIN_NAMES,
+            kwargs={n: config.model_kwargs[n] for n in template.names - BUILTIN_VARIABLES if n in config.model_kwargs},
+            builtins=template.names & BUILTIN_VARIABLES,
             params=params,
             output_tokens=requested_output_tokens(config.model_kwargs),
         )
 
     def variables(self, config: ModelConfig, conversation: Conversation, prompt: str, stream: bool) -> dict[str, Any]:
         """The variables the template names, with the values ``template_variables`` gives them."""
-        variables = dict(self.kwargs)
-        wanted = self.builtins
-        if wanted:
-            if "prompt" in wanted:
-                variables["prompt"] = prompt
-            if "messages" in wanted or "block_messages" in wanted:
-                messages = conversation.messages() if "system" in wanted else conversation.messages_with_system()
-                variables["messages"] = messages
-                if "block_messages" in wanted:
-                    variables["block_messages"] = [
-                        {"role": m["role"], "content": [{"text": m["content"]}]} for m in messages
-                    ]
-            if "system" in wanted:
-                variables["system"] = conversation.system
-            if "stop" in wanted:
-                variables["stop"] = list(config.prompt.stop_sequences)
-            if "model_kwargs" in wanted:
-                variables["model_kwargs"] = dict(config.model_kwargs)
-            if "stream" in wanted:
-                variables["stream"] = True if stream else None
-        return variables
+        builtins = builtin_variables(config, conversation, prompt, stream=stream, names=self.builtins)
+        return {**self.kwargs, **builtins}
 
 
-# Keyed on the config object (the entry holds it, so its id cannot be reused while cached).
-_PLANS: dict[int, tuple[ModelConfig, _Plan]] = {}
-_PLANS_SIZE = 256
-
-
-def _plan(config: ModelConfig) -> _Plan:
-    cached = _PLANS.get(id(config))
-    if cached is not None and cached[0] is config:
-        return cached[1]
-    plan = _Plan.of(config)
-    if len(_PLANS) >= _PLANS_SIZE:
-        _PLANS.clear()
-    _PLANS[id(config)] = (config, plan)
-    return plan
+_plan: IdentityMemo[ModelConfig, _Plan] = IdentityMemo(_Plan.of, limit=256)  # once per (frozen) config object
 
 
 @cache
@@ -239,7 +225,7 @@ def prepare(config: ModelConfig, conversation: Conversation, *, stream: bool = F
 # --- call ------------------------------------------------------------------------------------------
 
 
-def _client(config: ModelConfig, prepared: PreparedRequest, clients: ClientFactory, caller: str | None) -> Any:
+def _client(config: ModelConfig, prepared: PreparedRequest, clients: ClientProvider, caller: str | None) -> Any:
     provider = config.provider
     if isinstance(provider, BedrockProvider):
         endpoint_url, target = provider.endpoint_url, provider.model_id
@@ -289,7 +275,7 @@ def invoke(
     config: ModelConfig,
     conversation: Conversation,
     *,
-    clients: ClientFactory,
+    clients: ClientProvider,
     caller: str | None = None,
     prepared: PreparedRequest | None = None,
 ) -> InvokeResult:
@@ -316,7 +302,7 @@ def stream(
     config: ModelConfig,
     conversation: Conversation,
     *,
-    clients: ClientFactory,
+    clients: ClientProvider,
     caller: str | None = None,
     prepared: PreparedRequest | None = None,
 ) -> Iterator[StreamEvent]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,3 @@ class ResponseFormatError(UpstreamError):
     """The upstream answered with a body that cannot be parsed (not JSON, truncated, bad stream framing)."""
 
     code = "bad_upstream_response"
-
-
-def details_as_dicts(details: Sequence[ErrorDetail]) -> list[dict[str, Any]]:
-    return [d.as_dict() for d in details]

@@ -26,10 +26,12 @@ from typing import Any
 
 from pydantic import JsonValue
 
+from inference_engine.caching import IdentityMemo
 from inference_engine.errors import ErrorDetail, TemplateError
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)(\?)?\s*\}\}")
-BUILTIN_VARIABLES = ("prompt", "messages", "block_messages", "system", "stop", "model_kwargs")
+# DESIGN §2.1 and docs/design.md §8.1: what the engine provides; they win over model_kwargs keys of the same name.
+BUILTIN_VARIABLES = frozenset({"prompt", "messages", "block_messages", "system", "stop", "model_kwargs", "stream"})
 _MISSING = object()
 _OMIT = object()
 
@@ -225,24 +227,14 @@ def compile_template(template: JsonValue) -> CompiledTemplate:
     return CompiledTemplate(render=render, names=frozenset(names))
 
 
-# Keyed on the template object itself (a validated config's template is never mutated): the entry holds the
-# template, so its id cannot be reused by another object while it is cached; the identity check confirms it.
-_COMPILED_CACHE: dict[int, tuple[JsonValue, CompiledTemplate]] = {}
-_COMPILED_CACHE_SIZE = 64
+# Compiled once per template object (a validated config's template is never changed in place).
+_compiled: IdentityMemo[JsonValue, CompiledTemplate] = IdentityMemo(compile_template, limit=64)
 
 
 def compiled_template(template: JsonValue) -> CompiledTemplate:
     """The compiled form of ``template``, compiled once per template object (objects and arrays), so a template
     must not be changed in place once rendered (a validated config's never is; build a new one instead)."""
-    cached = _COMPILED_CACHE.get(id(template))
-    if cached is not None and cached[0] is template:
-        return cached[1]
-    compiled = compile_template(template)
-    if isinstance(template, dict | list):
-        if len(_COMPILED_CACHE) >= _COMPILED_CACHE_SIZE:
-            _COMPILED_CACHE.clear()
-        _COMPILED_CACHE[id(template)] = (template, compiled)
-    return compiled
+    return _compiled(template) if isinstance(template, dict | list) else compile_template(template)
 
 
 def referenced_variables(template: JsonValue) -> set[str]:

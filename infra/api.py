@@ -1,10 +1,14 @@
-"""API: the REST API in front of the inference function, Cognito-authorized except ``GET /openapi.json``."""
+"""API: the REST API in front of the inference functions, Cognito-authorized except ``GET /openapi.json``.
+
+Its methods are the operations of the API's committed OpenAPI document (``lambdas.contract``): the routes, their
+query and path parameters, which take a JSON body, which are public and which stream are read from it, so the
+gateway and the resolver cannot disagree.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
@@ -15,40 +19,10 @@ from constructs import Construct
 
 from infra.log_retention import log_retention
 from infra.stage_config import ApiSettings
+from lambdas.contract import CORS_ALLOW_HEADERS, CORS_MAX_AGE_S, ApiRoute, routes
 
 STAGE_NAME = "v1"
-CORS_HEADERS = ["Authorization", "Content-Type", "X-Request-Id"]
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    public: bool = False
-    json_body: bool = False
-    query: dict[str, bool] = field(default_factory=dict)  # name -> required
-
-
-DISCOVERY_QUERY = ("region", "role_arn", "external_id")
-LISTING_QUERY = ("limit", "next_token", "name_contains")
-
-ROUTES: tuple[Route, ...] = (
-    Route("GET", "/me"),
-    Route("GET", "/models"),
-    Route("GET", "/models/{id}"),
-    Route("PUT", "/models/{id}", json_body=True),
-    Route("DELETE", "/models/{id}", query={"version": True}),
-    Route("POST", "/models/validate", json_body=True),
-    Route("POST", "/invoke", json_body=True),
-    Route("GET", "/audit", query={"limit": False, "next_token": False}),
-    # Discovery (admins): no parameter is required at the gateway, so a plain user gets the function's 403 (rule 6)
-    Route("GET", "/discovery/sagemaker/endpoints", query=dict.fromkeys(DISCOVERY_QUERY + LISTING_QUERY, False)),
-    Route("GET", "/discovery/sagemaker/endpoints/{endpoint_name}", query=dict.fromkeys(DISCOVERY_QUERY, False)),
-    Route("GET", "/discovery/bedrock/models", query=dict.fromkeys((*DISCOVERY_QUERY, "kind"), False)),
-    Route("POST", "/discovery/probe"),
-    Route("GET", "/schema/model-config"),
-    Route("GET", "/openapi.json", public=True),
-)
+ROUTES: tuple[ApiRoute, ...] = routes()
 
 # Who called, what, and how it went; never bodies (prompts) or tokens.
 ACCESS_LOG_FORMAT = {
@@ -80,6 +54,8 @@ class Api(Construct):
         *,
         stage: str,
         handler: lambda_.IFunction,
+        stream_handler: lambda_.IFunction,
+        stream_timeout_s: int,
         user_pool: cognito.IUserPool,
         cors_origins: Sequence[str],
         settings: ApiSettings,
@@ -112,8 +88,8 @@ class Api(Construct):
             default_cors_preflight_options=apigw.CorsOptions(
                 allow_origins=list(cors_origins),
                 allow_methods=sorted({r.method for r in ROUTES} | {"OPTIONS"}),
-                allow_headers=CORS_HEADERS,
-                max_age=Duration.hours(1),
+                allow_headers=list(CORS_ALLOW_HEADERS),
+                max_age=Duration.seconds(CORS_MAX_AGE_S),
             ),
         )
         self.authorizer = apigw.CognitoUserPoolsAuthorizer(
@@ -128,34 +104,46 @@ class Api(Construct):
             schema=apigw.JsonSchema(schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT),
         )
         self._cors_error_responses(cors_origins[0])
-        integration = apigw.LambdaIntegration(handler, allow_test_invoke=False)
+        buffered = apigw.LambdaIntegration(handler, allow_test_invoke=False)
+        # InvokeWithResponseStream: API Gateway relays the function's chunks as they come, for up to 15 minutes
+        # (the integration timeout, set to the function's), with a 5-minute idle timeout on a Regional endpoint.
+        streamed = apigw.LambdaIntegration(
+            stream_handler,
+            allow_test_invoke=False,
+            response_transfer_mode=apigw.ResponseTransferMode.STREAM,
+            timeout=Duration.seconds(stream_timeout_s),
+        )
         self.methods: dict[tuple[str, str], apigw.Method] = {
-            (route.method, route.path): self._add_route(route, integration) for route in ROUTES
+            (route.method, route.path): self._add_route(route, streamed if route.streamed else buffered)
+            for route in ROUTES
         }
 
     @property
     def url(self) -> str:
         return self.rest_api.url
 
-    def _add_route(self, route: Route, integration: apigw.Integration) -> apigw.Method:
+    def _add_route(self, route: ApiRoute, integration: apigw.Integration) -> apigw.Method:
+        """An admin-only route has no gateway validation: API Gateway would answer a plain user's malformed request
+        400 before the function could refuse it 403 and audit it (rule 6). The function validates it after that."""
         resource = self.rest_api.root.resource_for_path(route.path)
+        validated = not route.admin_only
         parameters = {f"method.request.querystring.{name}": required for name, required in route.query.items()}
-        parameters |= {f"method.request.path.{p[1:-1]}": True for p in route.path.split("/") if p.startswith("{")}
+        parameters |= {f"method.request.path.{name}": True for name in route.path_parameters}
         return resource.add_method(
             route.method,
             integration,
             authorization_type=apigw.AuthorizationType.NONE if route.public else apigw.AuthorizationType.COGNITO,
             authorizer=None if route.public else self.authorizer,
-            request_validator=self.validator,
-            request_parameters=parameters or None,
-            request_models={"application/json": self.json_object} if route.json_body else None,
+            request_validator=self.validator if validated else None,
+            request_parameters=(parameters if validated else None) or None,
+            request_models={"application/json": self.json_object} if route.json_body and validated else None,
         )
 
     def _cors_error_responses(self, origin: str) -> None:
         """API Gateway's own 4xx/5xx (401 from the authorizer, 400 from validation) readable by the web app."""
         headers = {
             "Access-Control-Allow-Origin": f"'{origin}'",
-            "Access-Control-Allow-Headers": "'" + ",".join(CORS_HEADERS) + "'",
+            "Access-Control-Allow-Headers": "'" + ",".join(CORS_ALLOW_HEADERS) + "'",
             "Vary": "'Origin'",
         }
         for response_id, response_type in (

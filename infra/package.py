@@ -9,10 +9,10 @@ Two assets per stage, both plain directories under ``build/lambda/``:
 - ``code/<stage>/``: the project's own code (``inference_engine``, ``lambdas``) plus the stage's
   ``runtime_settings.json``. It is small and rebuilt at every synth so it always matches the stage config.
 
-Both ship bytecode when the build machine has a CPython of the function's exact minor version (``python3.14`` on
-PATH, or ``--bytecode-python``): compiled with ``--invalidation-mode unchecked-hash``, so Lambda's read-only file
-system never needs to write it and never checks a timestamp. Without one, a warning says so: the function then
-compiles every module it imports on every cold start (see docs/deploy.md).
+Both ship bytecode when the build machine has a CPython of the function's exact minor version (``python3.13`` on
+PATH or pyenv's, or ``--bytecode-python``): compiled with ``--invalidation-mode unchecked-hash``, so Lambda's
+read-only file system never needs to write it and never checks a timestamp. Without one, a warning says so: the
+function then compiles every module it imports on every cold start (see docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -170,15 +170,30 @@ def _cache_tag(interpreter: str) -> str | None:
     return completed.stdout.strip() if completed.returncode == 0 else None
 
 
+def installed_pythons(version: str, *, environ: Mapping[str, str] = os.environ) -> list[str]:
+    """Interpreters of ``version`` that version managers and distributions install off PATH: pyenv's (whose
+    ``python3.13`` shim fails unless that version is selected), then the usual system locations, newest first."""
+    pyenv_root = Path(environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    found = sorted(
+        (p for p in pyenv_root.glob(f"versions/{version}.*/bin/python{version}") if p.is_file()),
+        key=lambda p: [int(part) if part.isdigit() else -1 for part in p.parts[-3].split(".")],
+        reverse=True,
+    )
+    system = [Path(prefix) / f"python{version}" for prefix in ("/usr/local/bin", "/usr/bin")]
+    return [str(p) for p in [*found, *system] if p.is_file()]
+
+
 def bytecode_python(
     platform: LambdaPlatform,
     configured: str | None = None,
     *,
     which: Callable[[str], str | None] = shutil.which,
     cache_tag: Callable[[str], str | None] = _cache_tag,
+    installed: Callable[[str], list[str]] = installed_pythons,
 ) -> str | None:
-    """A CPython of the function's exact minor version to precompile with: ``configured`` (which must be one), or
-    ``python<version>`` on PATH when it is one; ``None`` when there is none."""
+    """A CPython of the function's exact minor version, to precompile with and to run the package: ``configured``
+    (which must be one), else ``python<version>`` on PATH, else one pyenv or the system installed; ``None`` when
+    there is none."""
     if configured:
         found = which(configured)
         if found is None or cache_tag(found) != platform.cache_tag:
@@ -186,8 +201,10 @@ def bytecode_python(
                 f"{configured} is not a CPython {platform.python_version} interpreter ({BYTECODE_PYTHON_ENV})"
             )
         return found
-    found = which(f"python{platform.python_version}")
-    return found if found is not None and cache_tag(found) == platform.cache_tag else None
+    on_path = which(f"python{platform.python_version}")
+    candidates = [on_path] if on_path else []
+    candidates += installed(platform.python_version)
+    return next((c for c in candidates if cache_tag(c) == platform.cache_tag), None)
 
 
 def compile_command(interpreter: str, directory: Path, deployed_at: str) -> list[str]:
@@ -213,7 +230,7 @@ def compile_command(interpreter: str, directory: Path, deployed_at: str) -> list
 def no_bytecode_warning(platform: LambdaPlatform) -> str:
     return (
         f"warning: no CPython {platform.python_version} on this machine (python{platform.python_version} on PATH, "
-        f"or {BYTECODE_PYTHON_ENV}): the Lambda package ships without bytecode, so every cold start compiles "
+        f"pyenv, or {BYTECODE_PYTHON_ENV}): the Lambda package ships without bytecode, so every cold start compiles "
         "every module it imports (2.5 to 3 times the import time; see docs/deploy.md)"
     )
 

@@ -12,23 +12,18 @@ from infra.api import Api
 from infra.data import Data
 from infra.identity import Identity
 from infra.inference_function import InferenceFunction
+from infra.monitoring import Monitoring
 from infra.package import LambdaAssets
 from infra.permissions import inference_grants
 from infra.stage_config import StageConfig
 from infra.web import Web, WebContent
+from lambdas.settings import function_environment
 
-MODELS_TABLE_ACTIONS = (
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:ConditionCheckItem",
-)
-# Audit records are written and read, never changed or deleted by the app (TTL expires them).
-AUDIT_TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan")
+# Exactly the calls lambdas/dal makes: models are read, listed, written with a condition and deleted with one.
+MODELS_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+# Audit records are put (the intent, then the same item again with its outcome) and queried by month; the app
+# never deletes one (TTL expires them).
+AUDIT_TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
 
 
 def inference_role_name(stage: str, region: str) -> str:
@@ -70,6 +65,7 @@ class ModelStudioStack(Stack):
             stage=stage,
             role_name=inference_role_name(stage, config.region),
             settings=config.function,
+            stream=config.stream,
             assets=lambda_assets,
             environment=self._function_environment(),
             log_retention_days=config.log_retention_days,
@@ -84,10 +80,24 @@ class ModelStudioStack(Stack):
             "Api",
             stage=stage,
             handler=self.inference.entry,
+            stream_handler=self.inference.stream_function,
+            stream_timeout_s=config.stream.timeout_s,
             user_pool=self.identity.user_pool,
             cors_origins=cors_origins,
             settings=config.api,
             log_retention_days=config.log_retention_days,
+            removal_policy=removal_policy,
+        )
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            stage=stage,
+            region=config.region,
+            settings=config.monitoring,
+            functions={"buffered": self.inference.function, "streaming": self.inference.stream_function},
+            api_stage=self.api.rest_api.deployment_stage,
+            invoke_method=self.api.methods[("POST", "/invoke")],
+            tables={"models": self.data.models_table, "audit": self.data.audit_table},
             removal_policy=removal_policy,
         )
         self.web_content = WebContent(
@@ -114,18 +124,21 @@ class ModelStudioStack(Stack):
             "ModelsTableName": self.data.models_table.table_name,
             "AuditTableName": self.data.audit_table.table_name,
             "FunctionName": self.inference.function.function_name,
+            "StreamFunctionName": self.inference.stream_function.function_name,
             "InferenceRoleArn": self.inference.role.role_arn,
+            "DashboardName": self.monitoring.dashboard.dashboard_name,
+            "DashboardUrl": self.monitoring.dashboard_url,
         }.items():
             CfnOutput(self, name, value=value)
+        if self.monitoring.topic is not None:
+            CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn)
 
     def _function_environment(self) -> dict[str, str]:
-        """What the Lambda reads besides the Powertools settings (``lambdas/settings.py``)."""
-        environment = {
-            "MODELS_TABLE_NAME": self.data.models_table.table_name,
-            "AUDIT_TABLE_NAME": self.data.audit_table.table_name,
-            "AUDIT_TTL_DAYS": str(self.config.data.audit_ttl_days),
-            "CORS_ALLOW_ORIGIN": self.web.origin,
-        }
-        if self.config.api.extra_cors_origins:  # comma-separated, e.g. a local dev server
-            environment["CORS_EXTRA_ORIGINS"] = ",".join(self.config.api.extra_cors_origins)
-        return environment
+        """What the functions read besides the Powertools settings (``lambdas/settings.py``)."""
+        return function_environment(
+            models_table_name=self.data.models_table.table_name,
+            audit_table_name=self.data.audit_table.table_name,
+            audit_ttl_days=self.config.data.audit_ttl_days,
+            cors_allow_origin=self.web.origin,
+            cors_extra_origins=list(self.config.api.extra_cors_origins) or None,
+        )

@@ -29,6 +29,10 @@ BEDROCK_ARN_PATTERN = (
     r"|custom-model|prompt-router|default-prompt-router|guardrail)/[A-Za-z0-9._:/*?-]{1,1024}$"
 )
 ORIGIN_PATTERN = r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$"
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# A standard topic: CloudWatch alarm actions cannot publish to FIFO topics.
+SNS_TOPIC_ARN_PATTERN = r"^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$"
+API_TIMEOUT_MS = 29_000  # API Gateway REST's integration timeout for a buffered route
 
 Region = Annotated[str, Field(pattern=REGION_PATTERN, max_length=32)]
 
@@ -57,12 +61,21 @@ class IamSettings(_Settings):
     )
 
 
+def _check_read_timeout(read_s: float, timeout_s: int) -> None:
+    if read_s >= timeout_s:
+        raise ValueError(f"engine_read_timeout_s ({read_s:g}) must be shorter than timeout_s ({timeout_s})")
+
+
 class FunctionSettings(_Settings):
     memory_mb: int = Field(default=1024, ge=128, le=10240)
     timeout_s: int = Field(default=60, ge=3, le=900)
     reserved_concurrency: int | None = Field(default=None, ge=1, le=1000)
-    architecture: Literal["arm64", "x86_64"] = "arm64"
-    python_version: Literal["3.12", "3.13", "3.14"] = "3.14"
+    architecture: Literal["arm64", "x86_64"] = Field(
+        default="x86_64", description="x86_64: the build machine can run the packaged asset before a deploy"
+    )
+    python_version: Literal["3.12", "3.13", "3.14"] = Field(
+        default="3.13", description="a CPython the build machine has, so the package ships bytecode (docs/deploy.md)"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     engine_read_timeout_s: float = Field(
         default=25,
@@ -78,9 +91,33 @@ class FunctionSettings(_Settings):
 
     @model_validator(mode="after")
     def _read_timeout_fits(self) -> FunctionSettings:
-        if self.engine_read_timeout_s >= self.timeout_s:
-            read, total = self.engine_read_timeout_s, self.timeout_s
-            raise ValueError(f"engine_read_timeout_s ({read:g}) must be shorter than timeout_s ({total})")
+        _check_read_timeout(self.engine_read_timeout_s, self.timeout_s)
+        return self
+
+
+class StreamSettings(_Settings):
+    """The streaming function behind ``POST /invoke/stream`` (API Gateway response streaming)."""
+
+    timeout_s: int = Field(
+        default=300,
+        ge=30,
+        le=900,
+        description="the function's timeout and the integration's: a stream ends there (API Gateway allows 15 min)",
+    )
+    engine_read_timeout_s: float = Field(
+        default=120, gt=0, le=900, description="the longest silence of the model (first token included)"
+    )
+    keepalive_s: float = Field(
+        default=15, ge=0, le=240, description="an SSE comment after that much silence (0: none); idle timeout 5 min"
+    )
+    memory_mb: int | None = Field(default=None, ge=128, le=10240, description="null: function.memory_mb")
+    reserved_concurrency: int | None = Field(default=None, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _timeouts_fit(self) -> StreamSettings:
+        _check_read_timeout(self.engine_read_timeout_s, self.timeout_s)
+        if self.keepalive_s >= self.engine_read_timeout_s:
+            raise ValueError("keepalive_s must be shorter than engine_read_timeout_s")
         return self
 
 
@@ -90,6 +127,40 @@ class ApiSettings(_Settings):
     extra_cors_origins: list[Annotated[str, Field(pattern=ORIGIN_PATTERN, max_length=256)]] = Field(
         default_factory=list, max_length=10, description="origins allowed besides the stage's own CloudFront domain"
     )
+
+
+class MonitoringSettings(_Settings):
+    """Who the alarms notify, and their thresholds (each counted over 5 minutes unless its name says otherwise)."""
+
+    alarm_email: str | None = Field(
+        default=None,
+        pattern=EMAIL_PATTERN,
+        max_length=254,
+        description="the stack creates an encrypted SNS topic with this address subscribed (confirm the email)",
+    )
+    alarm_topic_arn: str | None = Field(
+        default=None,
+        pattern=SNS_TOPIC_ARN_PATTERN,
+        max_length=400,
+        description="an existing standard SNS topic of the stage's region the alarms notify instead",
+    )
+    function_errors: int = Field(default=1, ge=1, description="failed invocations of either function")
+    function_throttles: int = Field(default=1, ge=1, description="throttled invocations of either function")
+    api_5xx_errors: int = Field(default=5, ge=1, description="5XX answers of the API stage")
+    api_4xx_percent: float = Field(
+        default=25, gt=0, le=100, description="share of 4XX answers, for 15 minutes, once 20 requests came in"
+    )
+    invoke_p99_latency_ms: int = Field(
+        default=20_000, ge=100, le=API_TIMEOUT_MS, description="p99 latency of POST /invoke, 2 of 3 periods"
+    )
+    table_throttles: int = Field(default=1, ge=1, description="throttled reads and writes of either table")
+    invocation_errors: int = Field(default=5, ge=1, description="failed model calls, all models (EMF)")
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> MonitoringSettings:
+        if self.alarm_email and self.alarm_topic_arn:
+            raise ValueError("set alarm_email or alarm_topic_arn, not both (subscribe the email to that topic)")
+        return self
 
 
 class IdentitySettings(_Settings):
@@ -115,9 +186,11 @@ class StageConfig(_Settings):
     models: list[ModelConfig] = Field(default_factory=list, max_length=500)
     iam: IamSettings = Field(default_factory=IamSettings)
     function: FunctionSettings = Field(default_factory=FunctionSettings)
+    stream: StreamSettings = Field(default_factory=StreamSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     identity: IdentitySettings = Field(default_factory=IdentitySettings)
     data: DataSettings = Field(default_factory=DataSettings)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
     log_retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653] = 30
 
     @property
@@ -171,6 +244,11 @@ def consistency_problems(config: StageConfig) -> list[ErrorDetail]:
                 "cross-account is enabled: set allowed_role_arns or allowed_account_ids "
                 "(IAM grants sts:AssumeRole only on those)",
             )
+        )
+    topic_arn = config.monitoring.alarm_topic_arn
+    if topic_arn and topic_arn.split(":")[3] != config.region:  # arn:partition:sns:region:account:name
+        problems.append(
+            ErrorDetail("monitoring.alarm_topic_arn", f"must be a topic of the stage's region {config.region!r}")
         )
     for index, model in enumerate(config.models):
         if model.cross_account is None:

@@ -22,7 +22,7 @@ from inference_engine.errors import (
 )
 from inference_engine.policy import PolicyDeniedError
 from inference_engine.schema import format_loc
-from lambdas.logic.errors import (
+from lambdas.domain.errors import (
     AuditUnavailableError,
     NotFoundError,
     PayloadTooLargeError,
@@ -109,10 +109,15 @@ def request_validation_response(exc: RequestValidationError, body: Any = None) -
     )
 
 
+def internal_error_body(request_id: str | None) -> dict[str, Any]:
+    """The one body of an unexpected failure: no detail, only the request id to look up in the logs."""
+    suffix = f" (request id {request_id})" if request_id else ""
+    return {"error": "internal_error", "message": f"Internal error{suffix}."}
+
+
 def internal_error_response(request_id: str | None) -> Response[Any]:
     logger.exception("unhandled error")
-    suffix = f" (request id {request_id})" if request_id else ""
-    return json_response(500, {"error": "internal_error", "message": f"Internal error{suffix}."})
+    return json_response(500, internal_error_body(request_id))
 
 
 def not_found_response() -> Response[Any]:

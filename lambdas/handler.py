@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -12,9 +11,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.app import create_app
+from lambdas.domain.errors import PayloadTooLargeError
+from lambdas.domain.ports import InvocationMetric
 from lambdas.gateway import check_body_size, proxy_error
-from lambdas.logic.errors import PayloadTooLargeError
-from lambdas.logic.invocations import InvocationMetric
 from lambdas.services import Services, build_services
 from lambdas.settings import EnvSettings
 
@@ -55,20 +54,15 @@ def application() -> tuple[APIGatewayRestResolver, Services]:
     return _application
 
 
-# Powertools keeps the event being resolved on a class attribute shared by every resolver of the process
-# (``BaseRouter.current_event``), so two resolves must never overlap: a route could read another request's
-# claims or body. Lambda never overlaps them; the local server's request threads would without this lock.
-_RESOLVING = threading.Lock()
-
-
 def handle(event: dict[str, Any], context: Any, app: APIGatewayRestResolver, services: Services) -> dict[str, Any]:
-    """One request through one resolver (the local server calls this with a resolver per emulated container)."""
+    """One request through one resolver. Powertools keeps the event being resolved in process-wide state, so a
+    process resolves one request at a time: Lambda never overlaps them, and the local server runs each emulated
+    container in its own worker process."""
     try:
         check_body_size(event, services.max_body_bytes)
     except PayloadTooLargeError as exc:
-        return proxy_error(exc, event, services.cors_allow_origin)
-    with _RESOLVING:
-        return app.resolve(event, context)
+        return proxy_error(exc, event, services.cors_origins)
+    return app.resolve(event, context)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, log_event=False)

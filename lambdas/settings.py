@@ -1,4 +1,8 @@
-"""Environment variables, parsed once into a model at cold start; nothing below reads ``os.environ``."""
+"""Environment variables, parsed once into a model at cold start; nothing below reads ``os.environ``.
+
+``EnvSettings`` is the one table of the functions' variables: the infrastructure and the local stack set them
+through ``function_environment`` (by field name), so a variable's name is written here only.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,13 @@ class EnvSettings(BaseModel):
     task_root: Path = Field(default=Path("."), alias="LAMBDA_TASK_ROOT")
     aws_region: str = Field(default="us-east-1", alias="AWS_REGION")
     engine_read_timeout_s: float = Field(default=60.0, alias="ENGINE_READ_TIMEOUT_S", gt=0, le=900)
+    stream_keepalive_s: float = Field(
+        default=15.0,
+        alias="STREAM_KEEPALIVE_S",
+        ge=0,
+        le=300,
+        description="SSE comment after that much silence (0: off)",
+    )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> EnvSettings:
@@ -41,3 +52,22 @@ class EnvSettings(BaseModel):
     def settings_path(self) -> Path:
         path = self.runtime_settings_file
         return path if path.is_absolute() else self.task_root / path
+
+
+def function_environment(**values: str | float | list[str] | None) -> dict[str, str]:
+    """The environment variables for the given ``EnvSettings`` fields (``None`` leaves a variable out; a list is
+    comma-joined). An unknown field is an error, so a renamed variable cannot be set under its old name."""
+    fields = EnvSettings.model_fields
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise ValueError(f"not settings of the function: {', '.join(unknown)}")
+    environment = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        alias = fields[name].alias
+        assert alias is not None  # noqa: S101 - every field has its variable's name
+        environment[alias] = (
+            ",".join(value) if isinstance(value, list) else (f"{value:g}" if isinstance(value, float) else str(value))
+        )
+    return environment

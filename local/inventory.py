@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inference_engine.discovery import adapters_for, detect, invoke_format, starting_config
-from inference_engine.discovery.containers import context_limits
+from inference_engine.discovery.bedrock import adapters_for, invoke_format
+from inference_engine.discovery.containers import context_limits, detect
+from inference_engine.discovery.starting_config import starting_config
 from inference_engine.merge import merge_patch
 from inference_engine.settings import RuntimeSettings, parse_runtime_settings
 from local.emulator.containers import described

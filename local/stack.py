@@ -19,18 +19,23 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
-from inference_engine.credentials import ClientFactory
-from lambdas.services import build_services
-from lambdas.settings import EnvSettings
+from inference_engine.settings import RuntimeSettings
+from lambdas.settings import function_environment
 from local import aws_seed
-from local.api_server import ContainerPool, LocalApiServer, ServerConfig
+from local.api_server import LocalApiServer, ServerConfig
+from local.containers import ContainerPool
 from local.emulator.registry import load_registry
+from local.gateway import Gateway
 from local.inventory import runtime_settings_document
 from local.jwt_verifier import CognitoTokenVerifier
+from local.lambda_runtime import FunctionContainers
+from local.moto_dynamodb import serialize_requests
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STATIC_DIR = PROJECT_ROOT / "frontend" / "dist"
 READY_TIMEOUT_S = 60
+# The streaming function's process, as its exec wrapper starts it when deployed (minus the deployed import path).
+STREAM_FUNCTION = (sys.executable, "-m", "lambdas.stream_bootstrap")
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,7 @@ class LocalStack:
 
     def _start(self) -> StackInfo:
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        serialize_requests()  # conditional writes atomic, as in DynamoDB
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
         self._moto.start()
         moto_host, moto_port = self._moto.get_host_and_port()
@@ -119,9 +125,7 @@ class LocalStack:
         settings_file.write_text(json.dumps(settings_document, indent=2), encoding="utf-8")
         self._configure_environment(moto_url, emulator_url, settings_file)
 
-        env = EnvSettings.from_environ()
-        services = build_services(env, clients=ClientFactory(settings=env.client_settings()))
-        region, stage = aws_seed.REGION, services.policy.stage
+        region, stage = aws_seed.REGION, RuntimeSettings.model_validate(settings_document).policy.stage
         verifier = CognitoTokenVerifier(
             jwks_url=f"{moto_url}/{pool.user_pool_id}/.well-known/jwks.json",
             issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool.user_pool_id}",
@@ -139,14 +143,17 @@ class LocalStack:
                 "authFlowType": "USER_PASSWORD_AUTH",
             }
 
+        gateway = Gateway(
+            stage=stage,
+            verifier=verifier,
+            buffered=ContainerPool(self.containers),
+            streaming=FunctionContainers(STREAM_FUNCTION, size=self.containers),
+        )
         self._api = LocalApiServer(
             host=self.host,
             port=self.port,
-            pool=ContainerPool(services, self.containers),
-            verifier=verifier,
-            config=ServerConfig(
-                stage=stage, static_dir=self.static_dir, runtime_config=runtime_config, cognito_upstream=moto_url
-            ),
+            gateway=gateway,
+            config=ServerConfig(static_dir=self.static_dir, runtime_config=runtime_config, cognito_upstream=moto_url),
         ).start()
         self.info = StackInfo(
             url=self._api.url,
@@ -204,12 +211,14 @@ class LocalStack:
                 "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": emulator_url,
                 "AWS_ENDPOINT_URL_SAGEMAKER": emulator_url,  # discovery's read-only SageMaker API
                 "AWS_ENDPOINT_URL_BEDROCK": emulator_url,  # ... and Bedrock API
-                "RUNTIME_SETTINGS_FILE": str(settings_file),
-                "MODELS_TABLE_NAME": aws_seed.MODELS_TABLE,
-                "AUDIT_TABLE_NAME": aws_seed.AUDIT_TABLE,
-                "AUDIT_TTL_DAYS": "30",
-                "CORS_ALLOW_ORIGIN": "*",
-                "POWERTOOLS_SERVICE_NAME": "model-studio",
+                **function_environment(
+                    runtime_settings_file=str(settings_file),
+                    models_table_name=aws_seed.MODELS_TABLE,
+                    audit_table_name=aws_seed.AUDIT_TABLE,
+                    audit_ttl_days=30,
+                    cors_allow_origin="*",
+                ),
+                "POWERTOOLS_SERVICE_NAME": "model-studio-local",
                 "POWERTOOLS_METRICS_NAMESPACE": "ModelStudio",
                 "POWERTOOLS_METRICS_DISABLED": "true",
                 "POWERTOOLS_TRACE_DISABLED": "true",

@@ -11,6 +11,7 @@ import {
   runScenario,
   signIn,
 } from "./harness.mjs";
+import { INVOKE_PATH, STREAM_PATH, expectStreamedInvoke, watchInvokes } from "./invokes.mjs";
 import { expectPrivilegedControls } from "./privileged.mjs";
 import { BASE_MODEL, KWARGS, SAVED_MODEL, TEMPLATE_ADDITIONS, PROMPTS } from "./scenario-data.mjs";
 
@@ -47,20 +48,11 @@ async function readResult(panel, delivery) {
 
 await runScenario("admin-custom-model", async ({ config, data, newPage, step, screenshot }) => {
   const page = await newPage("admin", WIDE);
-  const invokeBodies = [];
+  const invokes = await watchInvokes(page);
   const validateBodies = [];
-  const streamedResponses = [];
   page.on("request", (request) => {
     const url = new URL(request.url());
-    if (request.method() !== "POST") return;
-    if (url.pathname === "/api/invoke") invokeBodies.push(request.postDataJSON());
-    if (url.pathname === "/api/models/validate") validateBodies.push(request.postDataJSON());
-  });
-  page.on("response", (response) => {
-    const url = new URL(response.url());
-    if (url.pathname === "/api/invoke" && (response.headers()["content-type"] ?? "").includes("text/event-stream")) {
-      streamedResponses.push(response.text().catch((error) => `unreadable: ${error}`));
-    }
+    if (request.method() === "POST" && url.pathname === "/api/models/validate") validateBodies.push(request.postDataJSON());
   });
   const panel = page.getByTestId("test-panel");
   let shownPatch = null;
@@ -167,7 +159,7 @@ await runScenario("admin-custom-model", async ({ config, data, newPage, step, sc
     await screenshot(page, "04-admin-preview.png", { element: panel });
   });
 
-  await step("a buffered invoke shows the output, latency and token usage", async () => {
+  await step("a buffered invoke goes to /api/invoke and shows the output, latency and token usage", async () => {
     const streamToggle = panel.getByLabel("Stream response");
     await streamToggle.setChecked(false);
     await panel.getByRole("button", { name: "Invoke", exact: true }).click();
@@ -177,56 +169,41 @@ await runScenario("admin-custom-model", async ({ config, data, newPage, step, sc
     expectOutputTokensWithinLimit(result.usage);
     expect(result.usage.input > 0, "input tokens are shown");
     expectEqual(result.delivery, "Buffered", "delivery");
+    const [buffered] = await invokes.settled(1);
+    expectEqual(
+      [buffered.path, buffered.status, buffered.contentType, buffered.failure],
+      [INVOKE_PATH, 200, "application/json", null],
+      "the buffered invoke's path, status, content type and failure",
+    );
     data.buffered = result;
     await screenshot(page, "05-admin-invoke-result.png", { element: panel.getByTestId("invoke-result") });
   });
 
-  await step("a streamed invoke shows text arriving in several deltas, then the final usage", async () => {
+  await step("a streamed invoke goes to /api/invoke/stream and its text grows while the frames arrive", async () => {
     await panel.getByLabel("Stream response").setChecked(true);
-    // Records every text the output shows while the stream runs (no sleeps: a MutationObserver on the DOM).
-    await page.evaluate(() => {
-      window.__e2eStreamTexts = [];
-      const read = () => {
-        const text = document.querySelector('[data-testid="invoke-output"]')?.textContent ?? "";
-        const texts = window.__e2eStreamTexts;
-        if (text && texts[texts.length - 1] !== text) texts.push(text);
-      };
-      window.__e2eStreamObserver = new MutationObserver(read);
-      window.__e2eStreamObserver.observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    await invokes.observeOutput();
     await panel.getByRole("button", { name: "Invoke", exact: true }).click();
     const result = await readResult(panel, "Streamed");
-    const texts = await page.evaluate(() => {
-      window.__e2eStreamObserver.disconnect();
-      return window.__e2eStreamTexts;
-    });
+    const [, streamed] = await invokes.settled(2);
+    const shown = invokes.shownTexts();
+    const network = expectStreamedInvoke(streamed, shown);
+    expectEqual(shown.at(-1).text, result.output, "the last streamed text is the final output");
     expectEqual(result.delivery, "Streamed", "delivery");
-    expect(texts.length >= 3, `the output grew in several steps while streaming: ${JSON.stringify(texts)}`);
-    for (let index = 1; index < texts.length; index += 1) {
-      expect(texts[index].startsWith(texts[index - 1]), `each text extends the previous one: ${JSON.stringify(texts)}`);
-    }
-    expectEqual(texts[texts.length - 1], result.output, "the last streamed text is the final output");
     expectOutputTokensWithinLimit(result.usage);
-    const frames = await Promise.all(streamedResponses);
-    expectEqual(frames.length, 1, "one event-stream response");
-    const deltas = (frames[0].match(/^event: delta$/gm) ?? []).length;
-    expect(deltas >= 3, `the API sent several delta frames (${deltas})`);
-    expect(/^event: done$/m.test(frames[0]), "the API sent the done frame");
-    data.streamed = { ...result, shown_texts: texts.length, delta_frames: deltas };
+    data.streamed = { ...result, ...network };
     await screenshot(page, "06-admin-streaming-result.png", { element: panel.getByTestId("invoke-result") });
   });
 
-  await step("the invokes sent the override the editor shows", async () => {
-    expectEqual(invokeBodies.length, 2, "two /invoke requests");
-    const [buffered, streamed] = invokeBodies;
-    expectEqual(buffered.stream, undefined, "the buffered invoke does not ask to stream");
-    expectEqual(streamed.stream, true, "the streamed invoke asks to stream");
-    for (const body of invokeBodies) {
+  await step("the invokes sent the override the editor shows, and never asked /api/invoke to stream", async () => {
+    const sent = invokes.all().map(({ path, body }) => ({ path, body }));
+    expectEqual(sent.map(({ path }) => path), [INVOKE_PATH, STREAM_PATH], "one buffered, then one streamed invoke");
+    for (const { body } of sent) {
+      expectEqual(body.stream, undefined, "the body does not say whether to stream (the route does)");
       expectEqual(body.model_id, BASE_MODEL.id, "invoke model_id (the base)");
       expectEqual(body.prompt, PROMPTS.admin, "invoke prompt");
       expectEqual(body.override, shownPatch, "the invoke's override is the merge patch the editor shows");
     }
-    data.invoke_bodies = invokeBodies;
+    data.invokes = sent;
   });
 
   await step("Save model stores it and it appears in the LLM model list", async () => {

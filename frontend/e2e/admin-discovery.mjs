@@ -11,7 +11,9 @@ await runScenario("admin-discovery", async ({ config, data, newPage, step, scree
     const url = new URL(request.url());
     if (url.pathname.startsWith("/api/discovery/") && request.method() === "GET") sent.discovery.push(url.pathname + url.search);
     if (url.pathname === "/api/discovery/probe") sent.probes.push(request.postDataJSON());
-    if (url.pathname === "/api/invoke") sent.invokes.push(request.postDataJSON());
+    if (url.pathname === "/api/invoke" || url.pathname === "/api/invoke/stream") {
+      sent.invokes.push({ path: url.pathname, body: request.postDataJSON() });
+    }
   });
   const section = page.getByTestId("section-discovery");
   const table = section.getByTestId("discovery-table");

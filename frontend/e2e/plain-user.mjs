@@ -1,5 +1,6 @@
 // Plain user (not an Administrator), after admin-custom-model.mjs saved a model: sees it in the model list, sees no
-// Custom option and no privileged field, invokes it (streamed) and never sends an override or a debug flag.
+// Custom option and no privileged field, invokes it (streamed, through /api/invoke/stream) and never sends an
+// override or a debug flag.
 // Checks the sign-in page and the user's page at 768 px and 1280 px.
 import {
   NARROW,
@@ -11,19 +12,19 @@ import {
   runScenario,
   signIn,
 } from "./harness.mjs";
+import { INVOKE_PATH, STREAM_PATH, expectStreamedInvoke, watchInvokes } from "./invokes.mjs";
 import { expectNoPrivilegedControls } from "./privileged.mjs";
 import { BASE_MODEL, PROMPTS, SAVED_MODEL } from "./scenario-data.mjs";
 
 await runScenario("plain-user", async ({ config, data, newPage, step, screenshot }) => {
   const page = await newPage("user", NARROW);
-  const sentToInvoke = [];
+  const invokes = await watchInvokes(page);
   const sentElsewhere = [];
   page.on("request", (request) => {
     const url = new URL(request.url());
     if (!url.pathname.startsWith("/api/") || request.method() === "GET") return;
-    const entry = { method: request.method(), path: url.pathname, body: request.postData() };
-    if (url.pathname === "/api/invoke") sentToInvoke.push(entry);
-    else sentElsewhere.push(entry);
+    if (url.pathname === INVOKE_PATH || url.pathname === STREAM_PATH) return;
+    sentElsewhere.push({ method: request.method(), path: url.pathname, body: request.postData() });
   });
   const panel = page.getByTestId("test-panel");
   const select = page.getByTestId("llm-model-select");
@@ -77,9 +78,10 @@ await runScenario("plain-user", async ({ config, data, newPage, step, screenshot
     expect(!tags.includes(BASE_MODEL.endpointName), `no endpoint name in the user's tags: ${tags}`);
   });
 
-  await step("the user invokes the saved model and the streamed answer is shown", async () => {
+  await step("the user invokes the saved model through /api/invoke/stream and the streamed answer is shown", async () => {
     await panel.getByRole("textbox", { name: "Prompt", exact: true }).fill(PROMPTS.user);
     expect(await panel.getByLabel("Stream response").isChecked(), "streaming is on for a streaming model");
+    await invokes.observeOutput();
     await panel.getByRole("button", { name: "Invoke", exact: true }).click();
     const result = panel.getByTestId("invoke-result");
     await result.getByTestId("invoke-latency").filter({ hasText: /^\d+ ms$/ }).waitFor();
@@ -90,22 +92,19 @@ await runScenario("plain-user", async ({ config, data, newPage, step, screenshot
     expect(/^\d+ in \/ \d+ out/.test(usage), `the usage is shown: ${usage}`);
     await result.getByText(SAVED_MODEL.id, { exact: true }).waitFor();
     expectEqual(await result.getByTestId("invoke-raw-response").count(), 0, "no debug details for a user");
-    data.user_invoke = { output, usage };
+    const [streamed] = await invokes.settled(1);
+    data.user_invoke = { output, usage, ...expectStreamedInvoke(streamed, invokes.shownTexts()) };
     await expectNoHorizontalScroll(page, "user page with a result at 1280 px");
     await screenshot(page, "02-user-model-select-and-test.png");
   });
 
   await step("the user's UI sent no privileged setting", async () => {
-    expectEqual(sentToInvoke.length, 1, "one /invoke request");
-    const body = JSON.parse(sentToInvoke[0].body ?? "null");
-    expectEqual(
-      Object.keys(body).sort(),
-      ["model_id", "prompt", "stream"],
-      "the /invoke body holds only the model id, the prompt and the stream flag",
-    );
+    const sent = invokes.all().map(({ path, body }) => ({ path, body }));
+    expectEqual(sent.map(({ path }) => path), [STREAM_PATH], "one invoke, streamed");
+    const [{ body }] = sent;
+    expectEqual(Object.keys(body).sort(), ["model_id", "prompt"], "the invoke body holds only the model id and the prompt");
     expectEqual(body.model_id, SAVED_MODEL.id, "invoked model id");
-    expect(!sentToInvoke[0].body.includes("override"), "no override in the raw /invoke body");
     expectEqual(sentElsewhere, [], "no other API writes (validate, save, delete)");
-    data.user_invoke_bodies = sentToInvoke.map((entry) => JSON.parse(entry.body ?? "null"));
+    data.user_invokes = sent;
   });
 });

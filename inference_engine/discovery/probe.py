@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from inference_engine.catalogue import FORMATS
-from inference_engine.credentials import ClientFactory, ClientSettings
+from inference_engine.credentials import ClientSettings, TunableClientProvider
 from inference_engine.discovery.models import (
     ProbeAttempt,
     ProbeOutcome,
@@ -135,7 +135,7 @@ class _Tried:
 class Probe:
     def __init__(
         self,
-        clients: ClientFactory,
+        clients: TunableClientProvider,
         limits: ProbeLimits,
         *,
         caller: str | None,
@@ -238,7 +238,7 @@ def _since(started: float) -> float:
 
 
 def probe(
-    request: ProbeRequest, *, clients: ClientFactory, limits: ProbeLimits, caller: str | None = None
+    request: ProbeRequest, *, clients: TunableClientProvider, limits: ProbeLimits, caller: str | None = None
 ) -> ProbeResult:
     """Probe ``request.target`` (see the module docstring); never more than ``limits.max_calls`` upstream calls."""
     return Probe(clients, limits, caller=caller).run(request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal
@@ -177,3 +179,15 @@ class upstream_errors:  # noqa: N801 - used like the function it replaces: ``wit
         # botocore raises a bare RuntimeError when refreshed credentials are already expired (clock skew)
         if isinstance(exc, RuntimeError) and "credentials" in str(exc).lower():
             raise CredentialsError(f"{self.target}: {exc}") from None
+
+
+@contextlib.contextmanager
+def released(events: Any) -> Iterator[Any]:
+    """Close an upstream event stream however its reader stops: at its end, on an error, or when the caller
+    closes the stream mid-way (a client that went away), so its connection is not held until garbage collection."""
+    try:
+        yield events
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()

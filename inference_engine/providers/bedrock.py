@@ -9,7 +9,7 @@ from inference_engine.errors import ConfigValidationError, ErrorDetail, ModelErr
 from inference_engine.events import Delta, StreamDelta, StreamReasoning
 from inference_engine.extraction import UsageCounts, parse_json_body
 from inference_engine.messages import Conversation
-from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, upstream_errors
+from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, released, upstream_errors
 from inference_engine.schema import BedrockProvider, ModelConfig
 from inference_engine.streaming import TextStream, text_stream
 from inference_engine.tokens import MAX_OUTPUT_KEYS
@@ -198,7 +198,7 @@ def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, sum
 
 
 def _converse_deltas(events: Any, summary: StreamSummary, target: str) -> Iterator[Delta]:
-    with upstream_errors(target):
+    with released(events), upstream_errors(target):
         for event in events:
             if "contentBlockDelta" in event:
                 delta = event["contentBlockDelta"].get("delta", {})
@@ -215,7 +215,7 @@ def _converse_deltas(events: Any, summary: StreamSummary, target: str) -> Iterat
 
 
 def _chunk_deltas(events: Any, decoder: TextStream, summary: StreamSummary, target: str) -> Iterator[Delta]:
-    with upstream_errors(target):
+    with released(events), upstream_errors(target):
         for event in events:
             if "chunk" in event:
                 yield from decoder.feed(event["chunk"].get("bytes", b""))

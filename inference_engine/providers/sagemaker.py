@@ -11,7 +11,7 @@ from inference_engine.extraction import (
     UsageCounts,
     parse_json_body,
 )
-from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, upstream_errors
+from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, released, upstream_errors
 from inference_engine.schema import ModelConfig, SageMakerProvider
 from inference_engine.streaming import TextStream, text_stream
 
@@ -77,7 +77,7 @@ def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, sum
 
 
 def _deltas(events: Any, decoder: TextStream, summary: StreamSummary, target: str) -> Iterator[Delta]:
-    with upstream_errors(target):
+    with released(events), upstream_errors(target):
         for event in events:
             if "PayloadPart" in event:
                 yield from decoder.feed(event["PayloadPart"].get("Bytes", b""))

@@ -11,13 +11,13 @@ import base64
 import binascii
 import json
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail
-from lambdas.logic.audit import AuditRecord
-from lambdas.logic.errors import AuditUnavailableError
+from lambdas.domain.audit import Action, AuditPage, AuditRecord, Outcome
+from lambdas.domain.errors import AuditUnavailableError
 
 MONTHS_SEARCHED = 13
 
@@ -36,6 +36,8 @@ def _s(value: str | None) -> dict[str, str] | None:
 
 
 class AuditTable:
+    """The ``AuditStore`` of the deployed API."""
+
     def __init__(self, client: Any, table_name: str, *, ttl_days: int) -> None:
         self._client = client
         self._table = table_name
@@ -71,11 +73,11 @@ class AuditTable:
     def update_outcome(self, record: AuditRecord) -> None:
         self.put(record)  # same key: the record is replaced with its final outcome
 
-    def recent(self, *, limit: int, next_token: str | None, now: str) -> tuple[list[dict[str, Any]], str | None]:
+    def recent(self, *, limit: int, next_token: str | None, now: str) -> AuditPage:
         month, start_key = _month(now), None
         if next_token:
             month, start_key = self._decode(next_token)
-        records: list[dict[str, Any]] = []
+        records: list[AuditRecord] = []
         for _ in range(MONTHS_SEARCHED):
             kwargs: dict[str, Any] = {
                 "TableName": self._table,
@@ -91,32 +93,32 @@ class AuditTable:
             start_key = response.get("LastEvaluatedKey")
             if len(records) >= limit:
                 token_month, token_key = (month, start_key) if start_key else (_previous_month(month), None)
-                return records, self._encode(token_month, token_key)
+                return AuditPage(records, self._encode(token_month, token_key))
             if not start_key:
                 month = _previous_month(month)
-        return records, None
+        return AuditPage(records, None)
 
     @staticmethod
-    def _record(item: dict[str, Any]) -> dict[str, Any]:
+    def _record(item: dict[str, Any]) -> AuditRecord:
         def text(name: str) -> str | None:
             value = item.get(name, {}).get("S")
             return str(value) if value is not None else None
 
-        return {
-            "id": text("id"),
-            "timestamp": text("timestamp"),
-            "actor": text("actor"),
-            "actor_sub": text("actor_sub"),
-            "action": text("action"),
-            "model_id": text("model_id"),
-            "base_model_id": text("base_model_id"),
-            "patch": json.loads(text("patch") or "null"),
-            "role_arn": text("role_arn"),
-            "outcome": text("outcome"),
-            "rule": text("rule"),
-            "error": text("error"),
-            "request_id": text("request_id"),
-        }
+        return AuditRecord(
+            id=text("id") or "",
+            timestamp=text("timestamp") or "",
+            actor=text("actor") or "",
+            actor_sub=text("actor_sub") or "",
+            action=cast(Action, text("action")),
+            model_id=text("model_id"),
+            base_model_id=text("base_model_id"),
+            patch=json.loads(text("patch") or "null"),
+            role_arn=text("role_arn"),
+            outcome=cast(Outcome, text("outcome")),
+            rule=text("rule"),
+            error=text("error"),
+            request_id=text("request_id") or "",
+        )
 
     @staticmethod
     def _encode(month: str, key: dict[str, Any] | None) -> str:

@@ -9,26 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from lambdas.logic.errors import VersionConflictError
+from lambdas.domain.errors import VersionConflictError
+from lambdas.domain.models import StoredModel
 
 MAX_SAVED_MODELS = 1000
-
-
-@dataclass(frozen=True)
-class StoredModel:
-    id: str
-    version: int
-    config: dict[str, Any]
-    base_model_id: str | None
-    created_at: str
-    created_by: str
-    updated_at: str
-    updated_by: str
 
 
 def _item_to_model(item: dict[str, Any]) -> StoredModel:
@@ -49,6 +37,8 @@ def _is_condition_failure(exc: ClientError) -> bool:
 
 
 class ModelsTable:
+    """The ``ModelStore`` of the deployed API."""
+
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name

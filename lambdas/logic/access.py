@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from inference_engine.policy import PolicyDeniedError, check_admin
 from inference_engine.settings import StagePolicy
-from lambdas.logic.audit import Action, AuditRecord, AuditSink
-from lambdas.logic.invocations import RequestContext
-
-
-@dataclass(frozen=True)
-class AdminAction:
-    """What an admin-only route does: the audited action and the words a denial uses ("<what> is for ...")."""
-
-    action: Action
-    what: str
+from lambdas.domain.audit import Action, AuditRecord
+from lambdas.domain.context import RequestContext
+from lambdas.domain.ports import AuditStore
 
 
 class Access:
-    def __init__(self, policy: StagePolicy, audit: AuditSink) -> None:
+    def __init__(self, policy: StagePolicy, audit: AuditStore) -> None:
         self._policy = policy
         self._audit = audit
 

@@ -1,8 +1,10 @@
-"""Discovery and format probes for admins: authorize, audit, then read (control planes) or probe (one-token calls).
+"""Discovery and format probes for admins: scope, audit, then read (control planes) or probe (one-token calls).
 
-Every call goes in this order: rule 1 (admins only; a denial is audited and makes no call), the stage's discovery
-scope (enabled, region, cross-account role; denials audited too), an ``allowed`` audit record written before any
-upstream call (if it cannot be written, nothing is called), the reads, then the record's outcome.
+Rule 1 (admins only) has already been checked, and a denial audited, before the request reached a route
+(``lambdas.guard``, ``@admin_only("discover" | "probe", ...)``). Every call then goes in this order: the stage's
+discovery scope (enabled, region, cross-account role; a denial is audited and makes no call), an ``allowed`` audit
+record written before any upstream call (if it cannot be written, nothing is called), the reads, then the record's
+outcome.
 """
 
 from __future__ import annotations
@@ -11,33 +13,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from inference_engine.credentials import ClientFactory
-from inference_engine.discovery import (
+from inference_engine.credentials import TunableClientProvider
+from inference_engine.discovery.bedrock import BedrockDiscovery
+from inference_engine.discovery.models import (
     BEDROCK_KINDS,
-    BedrockDiscovery,
     BedrockKind,
     BedrockModelList,
     EndpointPage,
-    ProbeLimits,
     ProbeRequest,
     ProbeResult,
-    SageMakerDiscovery,
     SageMakerEndpoint,
     SageMakerTarget,
-    in_image_order,
-    probe,
 )
+from inference_engine.discovery.probe import ProbeLimits, in_image_order, probe
+from inference_engine.discovery.sagemaker import SageMakerDiscovery
 from inference_engine.policy import PolicyDeniedError, check_discovery
 from inference_engine.schema import CrossAccount
 from inference_engine.settings import StagePolicy
-from lambdas.logic.access import Access, AdminAction
-from lambdas.logic.audit import AuditRecord, AuditSink
-from lambdas.logic.invocations import RequestContext
+from lambdas.domain.audit import Action, AuditRecord
+from lambdas.domain.context import RequestContext
+from lambdas.domain.ports import AuditStore
 
 T = TypeVar("T")
-DISCOVER_SAGEMAKER = AdminAction("discover", "Discovering SageMaker endpoints")
-DISCOVER_BEDROCK = AdminAction("discover", "Discovering Bedrock models")
-PROBE = AdminAction("probe", "Probing a model's format")
 PROBE_DEADLINE_S = 20.0  # API Gateway gives the integration 29 s
 PROBE_CALL_TIMEOUT_S = 8.0
 
@@ -62,13 +59,11 @@ class Discovery:
         self,
         *,
         policy: StagePolicy,
-        access: Access,
-        audit: AuditSink,
-        clients: ClientFactory,
+        audit: AuditStore,
+        clients: TunableClientProvider,
         read_timeout_s: float = PROBE_CALL_TIMEOUT_S,
     ) -> None:
         self._policy = policy
-        self._access = access
         self._audit = audit
         self._clients = clients
         self._probe_call_timeout_s = min(PROBE_CALL_TIMEOUT_S, read_timeout_s)
@@ -83,7 +78,7 @@ class Discovery:
             lambda: self._sagemaker(ctx, scope).endpoints(
                 limit=limit, next_token=next_token, name_contains=name_contains
             ),
-            admin=DISCOVER_SAGEMAKER,
+            action="discover",
             scope=scope,
             patch=scope.audited(source="sagemaker-endpoints", name_contains=name_contains),
         )
@@ -92,7 +87,7 @@ class Discovery:
         return self._run(
             ctx,
             lambda: self._sagemaker(ctx, scope).endpoint(name),
-            admin=DISCOVER_SAGEMAKER,
+            action="discover",
             scope=scope,
             patch=scope.audited(source="sagemaker-endpoint", endpoint_name=name),
         )
@@ -104,7 +99,7 @@ class Discovery:
         return self._run(
             ctx,
             lambda: self._bedrock(ctx, scope).models(wanted),
-            admin=DISCOVER_BEDROCK,
+            action="discover",
             scope=scope,
             patch=scope.audited(source="bedrock-models", kinds=wanted),
         )
@@ -126,21 +121,22 @@ class Discovery:
                 ordered = in_image_order(request, self._sagemaker(ctx, scope))  # read-only: not model calls
             return probe(ordered, clients=self._clients, limits=limits, caller=ctx.caller.username)
 
-        return self._run(ctx, run, admin=PROBE, scope=scope, patch=request.model_dump(mode="json", exclude_none=True))
+        return self._run(
+            ctx, run, action="probe", scope=scope, patch=request.model_dump(mode="json", exclude_none=True)
+        )
 
-    # --- the one authorize-audit-call path -----------------------------------------------------------------
+    # --- the one scope-audit-call path ---------------------------------------------------------------------
 
     def _run(
         self,
         ctx: RequestContext,
         call: Callable[[], T],
         *,
-        admin: AdminAction,
+        action: Action,
         scope: Scope,
         patch: dict[str, Any],
     ) -> T:
-        self._access.require_admin(ctx, action=admin.action, what=admin.what, patch=patch)
-        record = AuditRecord.of(ctx, action=admin.action, outcome="allowed", model_id=None, patch=patch)
+        record = AuditRecord.of(ctx, action=action, outcome="allowed", model_id=None, patch=patch)
         decision = check_discovery(self._policy, scope.region, scope.cross_account)
         if not decision.allowed:
             self._audit.put(record.failed(PolicyDeniedError(decision)))

@@ -6,14 +6,15 @@ from inference_engine.errors import ConfigValidationError, ErrorDetail
 from inference_engine.policy import check_model, enforce
 from inference_engine.schema import ModelConfig
 from inference_engine.settings import StagePolicy
-from lambdas.dal.models_table import StoredModel
-from lambdas.logic.audit import AuditRecord, AuditSink
-from lambdas.logic.invocations import RequestContext
+from lambdas.domain.audit import AuditRecord
+from lambdas.domain.context import RequestContext
+from lambdas.domain.models import StoredModel
+from lambdas.domain.ports import AuditStore
 from lambdas.logic.registry import ModelRegistry
 
 
 class ModelWrites:
-    def __init__(self, *, policy: StagePolicy, registry: ModelRegistry, audit: AuditSink) -> None:
+    def __init__(self, *, policy: StagePolicy, registry: ModelRegistry, audit: AuditStore) -> None:
         self._policy = policy
         self._registry = registry
         self._audit = audit

@@ -4,27 +4,36 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Literal
 
 from inference_engine.errors import ConfigValidationError
 from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider, parse_model_config
 from inference_engine.settings import RuntimeSettings
-from lambdas.dal.models_table import ModelsTable, StoredModel
-from lambdas.logic.errors import NotFoundError, VersionConflictError
+from lambdas.domain.errors import NotFoundError, VersionConflictError
+from lambdas.domain.models import ResolvedModel, Source, StoredModel
+from lambdas.domain.ports import ModelStore
 
 logger = logging.getLogger(__name__)
 
-Source = Literal["predefined", "saved"]
-
 
 @dataclass(frozen=True)
-class ResolvedModel:
-    config: ModelConfig
+class ModelSummary:
+    """A model as the list shows it; ``endpoint_name``, ``region``, ``cross_account`` and ``updated_by`` are for
+    admins only (None otherwise), and no role ARN ever."""
+
+    id: str
+    name: str
+    provider: str
     source: Source
-    version: int | None = None
-    base_model_id: str | None = None
-    updated_at: str | None = None
-    updated_by: str | None = None
+    default: bool
+    streaming: bool
+    version: int | None
+    updated_at: str | None
+    updated_by: str | None
+    model_id: str | None = None
+    api: str | None = None
+    endpoint_name: str | None = None
+    region: str | None = None
+    cross_account: bool | None = None
 
 
 def _from_stored(stored: StoredModel) -> ResolvedModel | None:
@@ -44,7 +53,7 @@ def _from_stored(stored: StoredModel) -> ResolvedModel | None:
 
 
 class ModelRegistry:
-    def __init__(self, runtime: RuntimeSettings, table: ModelsTable) -> None:
+    def __init__(self, runtime: RuntimeSettings, table: ModelStore) -> None:
         self._runtime = runtime
         self._table = table
 
@@ -68,30 +77,29 @@ class ModelRegistry:
         saved = [r for s in self._table.scan() if s.id not in taken and (r := _from_stored(s)) is not None]
         return predefined + sorted(saved, key=lambda r: r.config.name.lower())
 
-    def summaries(self, *, admin: bool) -> list[dict[str, Any]]:
+    def summaries(self, *, admin: bool) -> list[ModelSummary]:
         return [self.summary(model, admin=admin) for model in self.all()]
 
-    def summary(self, model: ResolvedModel, *, admin: bool) -> dict[str, Any]:
+    def summary(self, model: ResolvedModel, *, admin: bool) -> ModelSummary:
         config, provider = model.config, model.config.provider
-        summary: dict[str, Any] = {
-            "id": config.id,
-            "name": config.name,
-            "provider": provider.type,
-            "source": model.source,
-            "default": config.id == self._runtime.default_model_id,
-            "streaming": config.supports_streaming,
-            "version": model.version,
-            "updated_at": model.updated_at,
-            "updated_by": model.updated_by if admin else None,
-        }
-        if isinstance(provider, BedrockProvider):
-            summary["model_id"], summary["api"] = provider.model_id, provider.api
-        if admin:
-            summary["region"] = provider.region
-            summary["cross_account"] = config.cross_account is not None
-            if isinstance(provider, SageMakerProvider):
-                summary["endpoint_name"] = provider.endpoint_name
-        return summary
+        bedrock = provider if isinstance(provider, BedrockProvider) else None
+        sagemaker = provider if isinstance(provider, SageMakerProvider) else None
+        return ModelSummary(
+            id=config.id,
+            name=config.name,
+            provider=provider.type,
+            source=model.source,
+            default=config.id == self._runtime.default_model_id,
+            streaming=config.supports_streaming,
+            version=model.version,
+            updated_at=model.updated_at,
+            updated_by=model.updated_by if admin else None,
+            model_id=bedrock.model_id if bedrock else None,
+            api=bedrock.api if bedrock else None,
+            endpoint_name=sagemaker.endpoint_name if admin and sagemaker else None,
+            region=provider.region if admin else None,
+            cross_account=config.cross_account is not None if admin else None,
+        )
 
     def save(
         self, config: ModelConfig, *, expected_version: int, base_model_id: str | None, actor: str, now: str

@@ -7,13 +7,13 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from inference_engine.discovery import BedrockKind, BedrockModelList
-from lambdas.logic.discovery import DISCOVER_BEDROCK
-from lambdas.routers.context import request_context
+from inference_engine.discovery.models import BedrockKind, BedrockModelList
+from lambdas.guard import admin_only, request_context
 from lambdas.routers.discovery_scope import (
     ExternalIdQuery,
     RegionQuery,
     RoleArnQuery,
+    attempted_read,
     discovery_route,
     scope_of,
 )
@@ -26,15 +26,16 @@ def build_router(services: Services) -> Router:
     @router.get(
         "/discovery/bedrock/models",
         summary="Bedrock models, inference profiles, imported models and Marketplace endpoints, with their adapters",
-        **discovery_route(DISCOVER_BEDROCK, 400, 401, 403, 429, 502, 504),
+        **discovery_route(400, 401, 403, 429, 502, 504),
     )
+    @admin_only("discover", "Discovering Bedrock models", attempted=attempted_read("bedrock-models"))
     def list_models(
         region: RegionQuery,
         role_arn: RoleArnQuery = None,
         external_id: ExternalIdQuery = None,
         kind: Annotated[list[BedrockKind] | None, Query(description="repeat to ask for several kinds")] = None,
     ) -> BedrockModelList:
-        ctx = request_context(router, services)
+        ctx = request_context(router)
         return services.discovery.bedrock_models(ctx, scope_of(region, role_arn, external_id), kind)
 
     return router

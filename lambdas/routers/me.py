@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from inference_engine.policy import is_admin
 from lambdas.api_models import Capabilities, MeResponse, error_responses
-from lambdas.routers.context import request_context
+from lambdas.guard import request_context
 from lambdas.services import Services
 
 
@@ -17,7 +17,7 @@ def build_router(services: Services) -> Router:
         "/me", summary="The caller's identity and capabilities", tags=["identity"], responses=error_responses(401)
     )
     def get_me() -> MeResponse:
-        ctx = request_context(router, services)
+        ctx = request_context(router)
         policy = services.policy
         admin = is_admin(ctx.caller, policy)
         return MeResponse(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -15,21 +16,17 @@ from lambdas.api_models import (
     ModelDetailResponse,
     ModelListResponse,
     ModelSummary,
+    RequestPreview,
     SaveModelRequest,
     SaveModelResponse,
     ValidateResponse,
     error_responses,
 )
-from lambdas.logic.access import AdminAction
-from lambdas.routers.admin_gate import admin_only
-from lambdas.routers.context import request_context
+from lambdas.guard import admin_only, request_context
+from lambdas.routers.invoke import invocation_spec
 from lambdas.services import Services
 
 ModelId = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=64)]
-READ = AdminAction("read", "Reading a model's full config")
-VALIDATE = AdminAction("validate", "Validating a model config")
-SAVE = AdminAction("save", "Saving a model")
-DELETE = AdminAction("delete", "Deleting a model")
 
 
 def build_router(services: Services) -> Router:
@@ -37,20 +34,17 @@ def build_router(services: Services) -> Router:
 
     @router.get("/models", summary="Predefined and saved models", tags=["models"], responses=error_responses(401))
     def list_models() -> ModelListResponse:
-        ctx = request_context(router, services)
-        admin = is_admin(ctx.caller, services.policy)
-        return ModelListResponse(models=[ModelSummary(**s) for s in services.registry.summaries(admin=admin)])
+        admin = is_admin(request_context(router).caller, services.policy)
+        return ModelListResponse(models=[ModelSummary(**asdict(s)) for s in services.registry.summaries(admin=admin)])
 
     @router.get(
         "/models/<model_id>",
         summary="A model's full config",
         tags=["models"],
         responses=error_responses(400, 401, 403, 404),
-        openapi_extensions=admin_only(READ),
     )
+    @admin_only("read", "Reading a model's full config")
     def get_model(model_id: ModelId) -> ModelDetailResponse:
-        ctx = request_context(router, services)
-        services.access.require_admin(ctx, action=READ.action, what=READ.what, model_id=model_id)
         model = services.registry.resolve(model_id)
         return ModelDetailResponse(
             source=model.source,
@@ -66,40 +60,35 @@ def build_router(services: Services) -> Router:
         summary="Dry run: merged config, rendered prompt and request body; no model call",
         tags=["models"],
         responses=error_responses(400, 401, 403, 404, 413),
-        openapi_extensions=admin_only(VALIDATE),
+    )
+    @admin_only(
+        "validate", "Validating a model config", patch_field="override", base_field="model_id", model_field="model_id"
     )
     def validate_model(request: InvokeRequest) -> ValidateResponse:
-        ctx = request_context(router, services)
-        services.access.require_admin(
-            ctx,
-            action=VALIDATE.action,
-            what=VALIDATE.what,
-            model_id=request.model_id,
-            base_model_id=request.model_id,
-            patch=request.override,
+        plan = services.invocations.plan(invocation_spec(request), request_context(router), action="validate")
+        validation = services.invocations.validation(plan)
+        return ValidateResponse(
+            config=validation.config,
+            rendered_prompt=validation.rendered_prompt,
+            request=RequestPreview.model_validate(validation.request),
+            estimated_input_tokens=validation.estimated_input_tokens,
+            streaming=validation.streaming,
         )
-        plan = services.invocations.plan(request, ctx, action="validate")
-        return ValidateResponse.model_validate(services.invocations.validation(plan))
 
     @router.put(
         "/models/<model_id>",
         summary="Save a custom model (optimistic locking by version)",
         tags=["models"],
         responses=error_responses(400, 401, 403, 409, 413),
-        openapi_extensions=admin_only(SAVE),
     )
+    @admin_only("save", "Saving a model", patch_field="config", base_field="base_model_id")
     def save_model(model_id: ModelId, request: SaveModelRequest) -> SaveModelResponse:
-        ctx = request_context(router, services)
-        services.access.require_admin(
-            ctx,
-            action=SAVE.action,
-            what=SAVE.what,
-            model_id=model_id,
-            base_model_id=request.base_model_id,
-            patch=request.config.to_json_dict(),
-        )
         stored = services.writes.save(
-            ctx, model_id=model_id, config=request.config, version=request.version, base_model_id=request.base_model_id
+            request_context(router),
+            model_id=model_id,
+            config=request.config,
+            version=request.version,
+            base_model_id=request.base_model_id,
         )
         return SaveModelResponse(
             id=stored.id, version=stored.version, updated_at=stored.updated_at, updated_by=stored.updated_by
@@ -110,12 +99,10 @@ def build_router(services: Services) -> Router:
         summary="Delete a custom model (optimistic locking by version)",
         tags=["models"],
         responses=error_responses(400, 401, 403, 404, 409),
-        openapi_extensions=admin_only(DELETE),
     )
+    @admin_only("delete", "Deleting a model")
     def delete_model(model_id: ModelId, version: Annotated[int, Query(ge=1)]) -> DeleteModelResponse:
-        ctx = request_context(router, services)
-        services.access.require_admin(ctx, action=DELETE.action, what=DELETE.what, model_id=model_id)
-        services.writes.delete(ctx, model_id=model_id, version=version)
+        services.writes.delete(request_context(router), model_id=model_id, version=version)
         return DeleteModelResponse(id=model_id, deleted=True)
 
     return router

@@ -8,18 +8,16 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from inference_engine.schema import model_config_json_schema
 from lambdas.api_models import error_responses
-from lambdas.routers.context import request_context
 from lambdas.services import Services
 
 
-def build_router(services: Services) -> Router:
+def build_router(_services: Services) -> Router:
     router = Router()
 
     @router.get(
         "/schema/model-config", summary="The ModelConfig JSON Schema", tags=["schema"], responses=error_responses(401)
     )
     def get_schema() -> dict[str, Any]:
-        request_context(router, services)
         return model_config_json_schema()
 
     return router

@@ -172,7 +172,8 @@ def _stream_response(
     if content_type is not None:
         stream_headers["X-Amzn-Bedrock-Content-Type"] = content_type
     items = delivery.interrupt(frames, kind, error_frames)
-    return HttpResponse(200, stream_headers, stream=delivery.paced(items, entry.token_delay_ms / 1000), delay_s=delay_s)
+    paced = delivery.paced(items, entry.token_delay_ms / 1000, entry.first_token_delay_ms / 1000)
+    return HttpResponse(200, stream_headers, stream=paced, delay_s=delay_s)
 
 
 def _check_servable(model_id: str, registered_id: str, entry: ModelEntry) -> None:

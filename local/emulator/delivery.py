@@ -49,12 +49,10 @@ def interrupt(frames: Sequence[bytes], kind: str | None, error_frames: Mapping[s
     return [*items[: max(1, len(items) // 2)], tail]
 
 
-def paced(items: Iterable[StreamItem], delay_s: float) -> Iterator[StreamItem]:
-    """The items, with ``delay_s`` between them (none when 0)."""
-    if delay_s <= 0:
-        yield from items
-        return
+def paced(items: Iterable[StreamItem], delay_s: float, first_delay_s: float = 0.0) -> Iterator[StreamItem]:
+    """The items, ``first_delay_s`` before the first one and ``delay_s`` between them (none when 0)."""
     for index, item in enumerate(items):
-        if index:
-            time.sleep(delay_s)
+        pause = delay_s if index else first_delay_s
+        if pause > 0:
+            time.sleep(pause)
         yield item

@@ -48,6 +48,9 @@ class _Entry(BaseModel):
 
     rate_limit: float | None = Field(None, gt=0, description="requests/second (token bucket); null = unlimited")
     token_delay_ms: int = Field(0, ge=0, le=10_000, description="sleep between stream events")
+    first_token_delay_ms: int = Field(
+        0, ge=0, le=600_000, description="sleep between a stream's headers and its first event (a model thinking)"
+    )
     split_payload_lines: bool | None = Field(
         None, description="split stream lines across two events; null = on for jsonlines framing"
     )

@@ -84,7 +84,9 @@ def _invoke(
             "Content-Type": "application/vnd.amazon.eventstream",
             "X-Amzn-SageMaker-Content-Type": reply.content_type,
         },
-        stream=delivery.paced(_payload_parts(reply, entry, kind), entry.token_delay_ms / 1000),
+        stream=delivery.paced(
+            _payload_parts(reply, entry, kind), entry.token_delay_ms / 1000, entry.first_token_delay_ms / 1000
+        ),
         delay_s=delay_s,
     )
 

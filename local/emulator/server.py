@@ -7,7 +7,7 @@ import logging
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -17,13 +17,13 @@ from local.emulator.registry import Registry, load_registry
 from local.emulator.service_errors import ServiceError
 from local.emulator.state import EmulatorState
 from local.emulator.wire import HttpRequest, HttpResponse, StreamAbort
+from local.http_handler import Dispatching
 
 logger = logging.getLogger(__name__)
 IDLE_CONNECTION_TIMEOUT_S = 120.0
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(Dispatching):
     server_version = "model-emulator"
     sys_version = ""
     disable_nagle_algorithm = True
@@ -33,25 +33,7 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return self.server_version
 
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def do_PUT(self) -> None:
-        self._dispatch()
-
-    def do_DELETE(self) -> None:
-        self._dispatch()
-
-    def do_PATCH(self) -> None:
-        self._dispatch()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
-
-    def _dispatch(self) -> None:
+    def dispatch(self) -> None:
         body = self._read_body()
         request = HttpRequest.build(self.command, self.path, dict(self.headers.items()), body)
         try:

@@ -35,6 +35,8 @@ ADMIN_SCREENSHOTS = {
 }
 USER_SCREENSHOTS = {"02-user-model-select-and-test.png", "07-user-768.png"}
 DISCOVERY = SCENARIO_DATA["discovery"]
+INVOKE_PATH = "/api/invoke"
+STREAM_PATH = "/api/invoke/stream"
 
 
 def assert_clean_run(run: ScenarioRun) -> None:
@@ -53,6 +55,15 @@ def assert_screenshots_written(run: ScenarioRun, expected: set[str]) -> None:
         file = SCREENSHOT_DIR / name
         assert file.read_bytes()[:8] == PNG_SIGNATURE, f"{file} is not a PNG"
         assert file.stat().st_mtime >= run.started_at - 1, f"{file} was not written by this run"
+
+
+def assert_streamed_over_the_network(streamed: dict[str, Any]) -> None:
+    """What the scenario read from Chromium's network events for one streamed invoke."""
+    assert streamed["path"] == STREAM_PATH and streamed["content_type"] == "text/event-stream", streamed
+    # several delta frames arrived in chunks before the done frame's chunk, and the UI text grew meanwhile
+    assert streamed["delta_frames"] >= 3 and streamed["delta_frames_before_done"] >= 3, streamed
+    assert streamed["chunks"] >= 3, streamed
+    assert streamed["shown_before_done"] >= 2 and streamed["shown_texts"] >= streamed["shown_before_done"], streamed
 
 
 def tgi_parameters_sent(stack: RunningStack, prompt: str) -> list[dict[str, Any]]:
@@ -81,7 +92,10 @@ def test_admin_customises_previews_invokes_and_saves_a_model(admin_run: Scenario
     assert buffered["delivery"] == "Buffered" and buffered["output"].strip()
     assert 0 < buffered["usage"]["output"] <= KWARGS["max_new_tokens"]
     assert streamed["delivery"] == "Streamed" and streamed["output"] == buffered["output"]
-    assert streamed["delta_frames"] >= 3 and streamed["shown_texts"] >= 3
+    assert_streamed_over_the_network(streamed)
+    # And the buffered invoke went to /invoke, the streamed one to /invoke/stream, neither body asking to stream
+    assert [invoke["path"] for invoke in admin_run.data["invokes"]] == [INVOKE_PATH, STREAM_PATH]
+    assert [set(invoke["body"]) for invoke in admin_run.data["invokes"]] == [{"model_id", "override", "prompt"}] * 2
     # And the main screens were saved as screenshots
     assert_screenshots_written(admin_run, ADMIN_SCREENSHOTS)
 
@@ -128,8 +142,11 @@ def test_plain_user_uses_the_saved_model_without_privileged_settings(user_run: S
     options = user_run.data["user_model_options"]
     assert any(option.startswith(SAVED["name"]) for option in options), options
     assert not any("Custom" in option for option in options), options
-    # And the only /invoke body the user's UI sent names the saved model, with no override and no debug flag
-    assert user_run.data["user_invoke_bodies"] == [{"model_id": SAVED["id"], "prompt": PROMPTS["user"], "stream": True}]
+    # And the user's only invoke went to /invoke/stream, naming the saved model, with no override and no debug flag
+    assert user_run.data["user_invokes"] == [
+        {"path": STREAM_PATH, "body": {"model_id": SAVED["id"], "prompt": PROMPTS["user"]}}
+    ]
+    assert_streamed_over_the_network(user_run.data["user_invoke"])
     assert_screenshots_written(user_run, USER_SCREENSHOTS)
 
 
@@ -204,8 +221,10 @@ def test_the_probed_config_invoked_the_endpoint_without_typing(
     assert [r["body"]["parameters"]["max_new_tokens"] for r in probes] == [1, 1]
     assert [r["operation"] for r in invokes] == ["InvokeEndpointWithResponseStream"]
     assert DISCOVERY["prompt"] in invokes[0]["body"]["inputs"]
-    # And the UI invoked the whole discovered config (from scratch), with the id and output path it was given
-    [invoke] = sent["invokes"]
+    # And the UI streamed the whole discovered config (from scratch), with the id and output path it was given
+    [sent_invoke] = sent["invokes"]
+    assert sent_invoke["path"] == STREAM_PATH
+    invoke = sent_invoke["body"]
     assert "model_id" not in invoke
     assert invoke["override"]["provider"]["endpoint_name"] == DISCOVERY["endpoint"]
     assert (discovery_run.data["model_id"], discovery_run.data["output_path"]) == (

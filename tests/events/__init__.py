@@ -92,12 +92,12 @@ def rest_event(
 
 
 def model_event(method: str, model_id: str, *, claims: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any]:
-    """An event for ``/models/{id}`` with its resource template and path parameter, as API Gateway sends it."""
+    """An event for ``/models/{model_id}`` with its resource template and path parameter, as API Gateway sends it."""
     return rest_event(
         method,
         f"/models/{model_id}",
         claims=claims,
-        resource="/models/{id}",
-        path_parameters={"id": model_id},
+        resource="/models/{model_id}",
+        path_parameters={"model_id": model_id},
         **kwargs,
     )

@@ -1,8 +1,9 @@
 """Drive the API like API Gateway does: proxy events in, proxy responses out, stored state readable.
 
-``ApiHarness`` wires ``lambdas.services.build_services`` to a ``RecordingClientFactory`` (DynamoDB via
-moto, runtime calls recorded) and calls ``create_app(services).resolve(event, context)`` for buffered
-routes and ``lambdas.streaming.handle_stream`` for ``POST /invoke`` with ``stream: true``.
+``ApiHarness`` wires ``lambdas.services.build_services`` to in-memory stores (``tests.fakes.stores``) and a
+``RecordingClientFactory`` (runtime calls recorded; no AWS, no moto, no socket), and calls
+``create_app(services).resolve(event, context)`` for buffered routes and ``lambdas.streaming.stream_response``
+(the streaming function's use of the same resolver) for ``POST /invoke/stream``.
 """
 
 from __future__ import annotations
@@ -10,22 +11,23 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inference_engine.settings import RuntimeSettings
 from lambdas.app import create_app
-from lambdas.dal.models_table import ModelsTable
-from lambdas.logic.invocations import InvocationMetric, MetricsSink
-from lambdas.services import Services, build_services
+from lambdas.domain.ports import InvocationMetric, MetricsSink
+from lambdas.services import Services, Stores, build_services, dynamodb_stores
 from lambdas.settings import EnvSettings
-from lambdas.streaming import handle_stream
+from lambdas.streaming import stream_response
+from model_studio_client.sse import parse_events
 from tests.fakes.clients import RecordingClientFactory
 from tests.fakes.inventory import runtime_settings
+from tests.fakes.stores import InMemoryAuditStore, InMemoryModelStore
 from tests.fakes.tables import AUDIT_TABLE, MODELS_TABLE, REGION, audit_items, scan_items
 from tests.fakes.tables import create_tables as create_api_tables
 
@@ -85,14 +87,13 @@ class StreamReply:
         return json.loads(self.text)
 
     @property
+    def comments(self) -> list[str]:
+        """SSE comment lines (``keep-alive``), in order."""
+        return [event.data for event in parse_events([self.text], comments=True) if event.comment]
+
+    @property
     def frames(self) -> list[Frame]:
-        frames = []
-        for block in self.text.split("\n\n"):
-            if not block.strip():
-                continue
-            lines = dict(line.split(": ", 1) for line in block.split("\n"))
-            frames.append(Frame(lines["event"], json.loads(lines["data"])))
-        return frames
+        return [Frame(event.event, event.json()) for event in parse_events([self.text])]
 
 
 def _decode(raw: str) -> Any:
@@ -134,10 +135,13 @@ class RecordingMetrics:
 
 @dataclass
 class ApiHarness:
+    """The API over in-memory stores (unit tests), or over DynamoDB tables (``storage="dynamodb"``: moto)."""
+
     services: Services
     app: APIGatewayRestResolver
     clients: RecordingClientFactory
-    dynamodb: Any
+    stores: Stores
+    dynamodb: Any = None  # the DynamoDB client when the stores are the tables
 
     @classmethod
     def build(
@@ -149,28 +153,36 @@ class ApiHarness:
         clock: Callable[[], datetime] = lambda: FIXED_NOW,
         env: EnvSettings | None = None,
         metrics: MetricsSink | None = None,
+        storage: Literal["memory", "dynamodb"] = "memory",
         create_tables: bool = True,
     ) -> ApiHarness:
-        """Missing tables are created (moto must be active or ``clients`` must point at a moto server)."""
+        """With DynamoDB, missing tables are created (moto must be active or ``clients`` point at a moto server)."""
         clients = clients or RecordingClientFactory()
-        dynamodb = clients.client("dynamodb", REGION)
-        if create_tables and MODELS_TABLE not in dynamodb.list_tables()["TableNames"]:
-            create_api_tables(dynamodb)
+        env = env or env_settings()
+        dynamodb = None
+        if storage == "dynamodb":
+            dynamodb = clients.client("dynamodb", REGION)
+            if create_tables and MODELS_TABLE not in dynamodb.list_tables()["TableNames"]:
+                create_api_tables(dynamodb)
+            stores = dynamodb_stores(env, clients)
+        else:
+            stores = Stores(models=InMemoryModelStore(), audit=InMemoryAuditStore())
         services = build_services(
-            env or env_settings(),
+            env,
             clients=clients,
+            stores=stores,
             runtime=runtime or runtime_settings(stage),
             clock=clock,
             metrics=metrics,
         )
-        return cls(services=services, app=create_app(services), clients=clients, dynamodb=dynamodb)
+        return cls(services=services, app=create_app(services), clients=clients, stores=stores, dynamodb=dynamodb)
 
     def call(self, event: dict[str, Any]) -> Reply:
         return reply_of(self.app.resolve(event, FakeLambdaContext()))
 
     def stream(self, event: dict[str, Any], *, consume: bool = True) -> tuple[StreamReply, Any]:
         """Start a stream; with ``consume`` read it to the end. Returns the reply and the unread body iterator."""
-        response = handle_stream(event, self.services)
+        response = stream_response(self.app, self.services, event, FakeLambdaContext())
         reply = StreamReply(response.status, dict(response.headers))
         if consume:
             reply.chunks.extend(response.body)
@@ -178,8 +190,7 @@ class ApiHarness:
 
     def seed_model(self, config: dict[str, Any], *, base_model_id: str | None = None, actor: str = "seed") -> int:
         """Store ``config`` as a saved model (version 1) without going through the API; returns the version."""
-        table = ModelsTable(self.dynamodb, MODELS_TABLE)
-        stored = table.put(
+        stored = self.stores.models.put(
             model_id=config["id"],
             expected_version=0,
             config=config,
@@ -190,7 +201,17 @@ class ApiHarness:
         return stored.version
 
     def audit(self) -> list[dict[str, Any]]:
-        return audit_items(self.dynamodb)
+        """The stored audit records, oldest first (with DynamoDB: the items, ``patch`` decoded)."""
+        if self.dynamodb is not None:
+            return audit_items(self.dynamodb)
+        assert isinstance(self.stores.audit, InMemoryAuditStore)
+        return [record.as_dict() for record in self.stores.audit.in_order()]
 
     def saved_models(self) -> dict[str, dict[str, Any]]:
-        return {item["id"]: item for item in scan_items(self.dynamodb, MODELS_TABLE)}
+        """Saved models by id, ``config`` as its canonical JSON text."""
+        if self.dynamodb is not None:
+            return {item["id"]: item for item in scan_items(self.dynamodb, MODELS_TABLE)}
+        return {
+            model.id: {**asdict(model), "config": json.dumps(model.config, sort_keys=True, separators=(",", ":"))}
+            for model in self.stores.models.scan()
+        }

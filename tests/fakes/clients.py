@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -74,6 +75,7 @@ class Script:
     error: Exception | None = None
     stream_error: Exception | None = None
     raw_body: bytes | None = None  # a SageMaker / InvokeModel body to answer with instead of the default
+    first_delta_delay_s: float = 0.0  # the model "thinks" this long after the stream opened (keep-alives)
 
     @property
     def text(self) -> str:
@@ -115,6 +117,7 @@ class RecordingClientFactory(ClientFactory):
         self.emulated_runtimes = emulated_runtimes
         self.client_requests: list[ClientRequest] = []
         self.calls: list[UpstreamCall] = []
+        self.closed_streams = 0  # upstream streams closed before their end (a caller that left)
         self._record_lock = threading.Lock()
 
     def client(
@@ -181,10 +184,19 @@ class FakeRuntimeClient:
             raise self._script.error
 
     def _deltas(self) -> Iterator[str]:
-        for index, text in enumerate(self._script.deltas):
-            if index == 1 and self._script.stream_error is not None:
-                raise self._script.stream_error
-            yield text
+        finished = False
+        try:
+            if self._script.first_delta_delay_s:
+                time.sleep(self._script.first_delta_delay_s)
+            for index, text in enumerate(self._script.deltas):
+                if index == 1 and self._script.stream_error is not None:
+                    raise self._script.stream_error
+                yield text
+            finished = True
+        finally:
+            if not finished:
+                with self._factory._record_lock:
+                    self._factory.closed_streams += 1
 
     # --- SageMaker runtime ---------------------------------------------------------------------
 

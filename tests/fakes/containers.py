@@ -34,7 +34,7 @@ def _start(dynamodb_url: str, stage: str, barrier: Any, environ: Mapping[str, st
     global _container, _barrier  # noqa: PLW0603 - one warm container per worker process
     os.environ.update(environ)
     clients = RecordingClientFactory(dynamodb_endpoint_url=dynamodb_url)
-    _container = ApiHarness.build(stage=stage, clients=clients, create_tables=False)
+    _container = ApiHarness.build(stage=stage, clients=clients, storage="dynamodb", create_tables=False)
     _barrier = barrier
 
 

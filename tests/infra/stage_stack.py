@@ -45,7 +45,11 @@ class Synthesized:
 
 
 def synthesize(stage: str, root: Path, web_dir: Path) -> Synthesized:
-    config = load_stage_config(stage)
+    return synthesize_config(load_stage_config(stage), root, web_dir)
+
+
+def synthesize_config(config: StageConfig, root: Path, web_dir: Path) -> Synthesized:
+    """A stage config as given (e.g. a shipped one with a setting changed)."""
     layer = root / "layer"
     (layer / "python").mkdir(parents=True)
     (layer / "python" / "placeholder.py").write_text("", encoding="utf-8")

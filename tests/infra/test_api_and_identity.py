@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from lambdas.contract import routes
 from tests.infra.cfn import render
 from tests.infra.stage_stack import Synthesized
 
+# The routes of DESIGN §3, as written here and not read from the contract the stack is built from.
 EXPECTED_ROUTES = {
     ("GET", "/me"),
     ("GET", "/models"),
-    ("GET", "/models/{id}"),
-    ("PUT", "/models/{id}"),
-    ("DELETE", "/models/{id}"),
+    ("GET", "/models/{model_id}"),
+    ("PUT", "/models/{model_id}"),
+    ("DELETE", "/models/{model_id}"),
     ("POST", "/models/validate"),
     ("POST", "/invoke"),
+    ("POST", "/invoke/stream"),
     ("GET", "/audit"),
     ("GET", "/schema/model-config"),
     ("GET", "/openapi.json"),
@@ -75,6 +78,48 @@ def test_every_method_requires_the_cognito_authorizer_except_openapi_and_cors_pr
             assert method["AuthorizerId"] == {"Ref": authorizer_id}, f"{verb} {path}"
 
 
+def test_only_the_stream_route_streams_from_the_streaming_function_with_a_long_timeout(
+    synthesized: Synthesized,
+) -> None:
+    # Given the two functions behind the API
+    inference = synthesized.stack.inference
+    buffered_arn = "${" + synthesized.logical_id(inference.function) + ".Arn}"
+    streaming_arn = "${" + synthesized.logical_id(inference.stream_function) + ".Arn}"
+    for (verb, path), method in _methods(synthesized).items():
+        integration = method["Integration"]
+        if verb == "OPTIONS":
+            continue
+        if (verb, path) == ("POST", "/invoke/stream"):
+            # Then POST /invoke/stream invokes the streaming function with InvokeWithResponseStream
+            assert integration["Type"] == "AWS_PROXY"
+            assert integration["ResponseTransferMode"] == "STREAM"
+            assert render(integration["Uri"]).endswith(
+                f"/2021-11-15/functions/{streaming_arn}/response-streaming-invocations"
+            )
+            # And may run past API Gateway's 29 s (up to the function's own timeout, at most 15 minutes)
+            timeout_ms = synthesized.config.stream.timeout_s * 1000
+            assert integration["TimeoutInMillis"] == timeout_ms > 29_000
+            assert timeout_ms <= 900_000
+            assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
+        else:
+            # And every other method is a buffered proxy to the buffered function, with the default timeout
+            assert integration.get("ResponseTransferMode", "BUFFERED") == "BUFFERED", f"{verb} {path}"
+            assert "TimeoutInMillis" not in integration, f"{verb} {path}"
+            assert buffered_arn in render(integration["Uri"]), f"{verb} {path}"
+
+
+def test_api_gateway_may_invoke_the_streaming_function_for_its_route_only(synthesized: Synthesized) -> None:
+    stream_function = "${" + synthesized.logical_id(synthesized.stack.inference.stream_function) + ".Arn}"
+    permissions = [
+        p["Properties"]
+        for p in synthesized.resources("AWS::Lambda::Permission").values()
+        if render(p["Properties"]["FunctionName"]) == stream_function
+    ]
+    assert [p["Action"] for p in permissions] == ["lambda:InvokeFunction"]
+    assert permissions[0]["Principal"] == "apigateway.amazonaws.com"
+    assert render(permissions[0]["SourceArn"]).endswith("/POST/invoke/stream")
+
+
 def test_authorizer_checks_id_tokens_from_the_stages_own_user_pool(synthesized: Synthesized) -> None:
     # Given the authorizer and the user pool
     _, authorizer = synthesized.only("AWS::ApiGateway::Authorizer")
@@ -88,7 +133,9 @@ def test_authorizer_checks_id_tokens_from_the_stages_own_user_pool(synthesized: 
         assert "AuthorizationScopes" not in method["Properties"]
 
 
-def test_lambda_methods_validate_parameters_and_json_object_bodies(synthesized: Synthesized) -> None:
+def test_methods_anyone_may_call_are_validated_admin_only_ones_are_left_to_the_function(
+    synthesized: Synthesized,
+) -> None:
     # Given the request validator and the body model
     validator_id, validator = synthesized.only("AWS::ApiGateway::RequestValidator")
     model_id, model = synthesized.only("AWS::ApiGateway::Model")
@@ -96,16 +143,28 @@ def test_lambda_methods_validate_parameters_and_json_object_bodies(synthesized: 
     assert validator["Properties"]["ValidateRequestParameters"] is True
     assert model["Properties"]["Schema"]["type"] == "object"
     methods = _methods(synthesized)
-    # Then every Lambda-backed method is validated, and write methods require a JSON object body
-    for (verb, path), method in methods.items():
-        if verb != "OPTIONS":
-            assert method["RequestValidatorId"] == {"Ref": validator_id}, f"{verb} {path}"
-    for key in [("PUT", "/models/{id}"), ("POST", "/models/validate"), ("POST", "/invoke")]:
-        assert methods[key]["RequestModels"] == {"application/json": {"Ref": model_id}}
-    assert methods[("DELETE", "/models/{id}")]["RequestParameters"] == {
-        "method.request.querystring.version": True,
-        "method.request.path.id": True,
+    admin_only = {(route.method, route.path) for route in routes() if route.admin_only}
+    assert admin_only == {
+        ("GET", "/audit"),
+        ("POST", "/models/validate"),
+        ("GET", "/models/{model_id}"),
+        ("PUT", "/models/{model_id}"),
+        ("DELETE", "/models/{model_id}"),
+        ("GET", "/discovery/sagemaker/endpoints"),
+        ("GET", "/discovery/sagemaker/endpoints/{endpoint_name}"),
+        ("GET", "/discovery/bedrock/models"),
+        ("POST", "/discovery/probe"),
     }
+    # Then every other Lambda-backed method is validated, and the invokes require a JSON object body
+    for (verb, path), method in methods.items():
+        if verb != "OPTIONS" and (verb, path) not in admin_only:
+            assert method["RequestValidatorId"] == {"Ref": validator_id}, f"{verb} {path}"
+    for key in [("POST", "/invoke"), ("POST", "/invoke/stream")]:
+        assert methods[key]["RequestModels"] == {"application/json": {"Ref": model_id}}
+    # And no admin-only method is: API Gateway would answer a plain user's malformed body or missing parameter
+    # 400 before the function refuses them 403 and audits the attempt (rule 6)
+    for key in admin_only:
+        assert not {"RequestValidatorId", "RequestModels", "RequestParameters"} & set(methods[key]), key
 
 
 def test_discovery_methods_require_no_parameter_so_a_plain_user_gets_the_functions_403(
@@ -113,19 +172,19 @@ def test_discovery_methods_require_no_parameter_so_a_plain_user_gets_the_functio
 ) -> None:
     # Given the discovery methods (admins only: rule 6 decides before any validation, in the function)
     methods = _methods(synthesized)
-    listing = methods[("GET", "/discovery/sagemaker/endpoints")]["RequestParameters"]
-    one = methods[("GET", "/discovery/sagemaker/endpoints/{endpoint_name}")]["RequestParameters"]
-    probe = methods[("POST", "/discovery/probe")]
-    # Then API Gateway requires nothing but the path, and no body model: the function answers 403 first
-    assert listing == {
-        f"method.request.querystring.{name}": False
-        for name in ("region", "role_arn", "external_id", "limit", "next_token", "name_contains")
-    }
-    assert one["method.request.path.endpoint_name"] is True
-    assert {k: v for k, v in one.items() if "querystring" in k} == {
-        f"method.request.querystring.{name}": False for name in ("region", "role_arn", "external_id")
-    }
-    assert "RequestModels" not in probe
+    discovery = [key for key in methods if key[1].startswith("/discovery/") and key[0] != "OPTIONS"]
+    assert sorted(discovery) == [
+        ("GET", "/discovery/bedrock/models"),
+        ("GET", "/discovery/sagemaker/endpoints"),
+        ("GET", "/discovery/sagemaker/endpoints/{endpoint_name}"),
+        ("POST", "/discovery/probe"),
+    ]
+    # Then API Gateway requires no parameter (not even the required region) and no body model: the function
+    # answers a plain user 403 first, whatever the query or body
+    for key in discovery:
+        method = methods[key]
+        assert method["AuthorizationType"] == "COGNITO_USER_POOLS", key
+        assert not {"RequestValidatorId", "RequestModels", "RequestParameters"} & set(method), key
 
 
 def test_stage_logs_access_throttles_and_never_logs_bodies(synthesized: Synthesized) -> None:

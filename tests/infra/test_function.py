@@ -31,9 +31,45 @@ def test_function_runs_the_handler_on_a_current_python_with_tracing(synthesized:
     assert layer["Properties"]["CompatibleArchitectures"] == props["Architectures"]
 
 
+def _stream_function(synth: Synthesized) -> dict[str, Any]:
+    resources = synth.json["Resources"]
+    props: dict[str, Any] = resources[synth.logical_id(synth.stack.inference.stream_function)]["Properties"]
+    return props
+
+
+def test_the_streaming_function_runs_the_same_asset_through_its_exec_wrapper(synthesized: Synthesized) -> None:
+    # Given both functions
+    buffered, streaming = _function(synthesized), _stream_function(synthesized)
+    stream = synthesized.config.stream
+    # Then the streaming one has the same code asset, layer, runtime, architecture and role
+    for key in ("Code", "Layers", "Runtime", "Architectures", "Role", "TracingConfig"):
+        assert streaming[key] == buffered[key], key
+    # And its process is the project's Runtime API loop, started by the exec wrapper shipped in the asset
+    variables = streaming["Environment"]["Variables"]
+    assert variables["AWS_LAMBDA_EXEC_WRAPPER"] == "/var/task/lambdas/stream-bootstrap"
+    assert streaming["Handler"] == "lambdas.stream_handler.handler"
+    # And its timeouts are the stream's: long enough for a long answer, a read timeout for a slow first token
+    assert streaming["Timeout"] == stream.timeout_s > 29
+    assert float(variables["ENGINE_READ_TIMEOUT_S"]) == stream.engine_read_timeout_s < stream.timeout_s
+    assert float(variables["STREAM_KEEPALIVE_S"]) == stream.keepalive_s
+    # And the rest of its environment is the buffered function's (same tables, settings, CORS)
+    shared = {k: v for k, v in buffered["Environment"]["Variables"].items() if k != "ENGINE_READ_TIMEOUT_S"}
+    assert {k: variables[k] for k in shared} == shared
+    assert "SnapStart" not in streaming
+
+
+def test_the_exec_wrapper_is_executable_in_the_code_asset(synthesized: Synthesized) -> None:
+    wrapper = synthesized.stack.inference  # the asset directory CDK staged for the code
+    (asset,) = [p for p in synthesized.outdir.glob("asset.*") if (p / "lambdas" / "stream-bootstrap").is_file()]
+    assert wrapper.stream_function is not None
+    assert (asset / "lambdas" / "stream-bootstrap").stat().st_mode & 0o111 == 0o111
+
+
 def test_reserved_concurrency_follows_the_stage_config(dev: Synthesized, prod: Synthesized) -> None:
     assert "ReservedConcurrentExecutions" not in _function(dev)
     assert _function(prod)["ReservedConcurrentExecutions"] == 20
+    assert "ReservedConcurrentExecutions" not in _stream_function(dev)
+    assert _stream_function(prod)["ReservedConcurrentExecutions"] == prod.config.stream.reserved_concurrency == 10
 
 
 def test_environment_is_the_lambda_contract(synthesized: Synthesized) -> None:
@@ -45,7 +81,7 @@ def test_environment_is_the_lambda_contract(synthesized: Synthesized) -> None:
     assert variables["AUDIT_TABLE_NAME"] == {"Ref": synthesized.logical_id(data.audit_table)}
     assert variables["AUDIT_TTL_DAYS"] == str(synthesized.config.data.audit_ttl_days)
     assert render(variables["CORS_ALLOW_ORIGIN"]) == "https://${" + distribution_id + ".DomainName}"
-    assert variables["POWERTOOLS_SERVICE_NAME"] == "model-studio"
+    assert variables["POWERTOOLS_SERVICE_NAME"] == f"model-studio-{synthesized.config.stage}"
     assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "ModelStudio"
     assert variables["POWERTOOLS_LOG_LEVEL"] == synthesized.config.function.log_level
     assert float(variables["ENGINE_READ_TIMEOUT_S"]) == synthesized.config.function.engine_read_timeout_s < 29

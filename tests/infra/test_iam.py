@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from tests.infra.cfn import actions, as_list, resources, statements
@@ -78,16 +80,25 @@ def test_tables_are_granted_item_actions_on_their_own_arn_only(synthesized: Synt
         if actions(s)[0].startswith("dynamodb:")
     }
     assert set(by_resource) == {(models_arn,), (audit_arn,)}
-    # Audit records are append-only for the app: no update, no delete
-    assert by_resource[(audit_arn,)] == {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"}
-    assert "dynamodb:DeleteItem" in by_resource[(models_arn,)]
-    assert not any(a.startswith(("dynamodb:DeleteTable", "dynamodb:UpdateTable")) for a in by_resource[(models_arn,)])
+    # Each table's grant is exactly the calls its adapter makes: nothing the code never calls
+    assert by_resource[(models_arn,)] == dynamodb_calls_of("models_table.py")
+    assert by_resource[(audit_arn,)] == dynamodb_calls_of("audit_table.py")
+    # Audit records are never updated in place or deleted by the app
+    assert not by_resource[(audit_arn,)] & {"dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 
 
-def test_logs_only_to_its_own_log_group(synthesized: Synthesized) -> None:
-    log_group_id = synthesized.logical_id(synthesized.stack.inference.log_group)
-    statement = _by_sid(synthesized)["WriteOwnLogGroup"]
-    assert resources(statement) == ["${" + log_group_id + ".Arn}"]
+def dynamodb_calls_of(adapter: str) -> set[str]:
+    """The DynamoDB operations a ``lambdas/dal`` module calls (``self._client.put_item(`` -> dynamodb:PutItem)."""
+    source = (Path(__file__).resolve().parents[2] / "lambdas" / "dal" / adapter).read_text(encoding="utf-8")
+    calls = re.findall(r"self\._client\.([a-z_]+)\(", source)
+    return {"dynamodb:" + "".join(part.title() for part in call.split("_")) for call in calls}
+
+
+def test_logs_only_to_its_own_log_groups(synthesized: Synthesized) -> None:
+    inference = synthesized.stack.inference
+    groups = [synthesized.logical_id(g) for g in (inference.log_group, inference.stream_log_group)]
+    statement = _by_sid(synthesized)["WriteOwnLogGroups"]
+    assert resources(statement) == ["${" + group + ".Arn}" for group in groups]
     assert set(actions(statement)) == {"logs:CreateLogStream", "logs:PutLogEvents"}
 
 

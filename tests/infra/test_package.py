@@ -21,6 +21,7 @@ from infra.package import (
     build_layer,
     bytecode_python,
     compile_command,
+    installed_pythons,
     layer_dir,
     pin_to_installed,
     pip_command,
@@ -33,16 +34,20 @@ ARM = LambdaPlatform(python_version="3.14", architecture="arm64")
 
 
 class FakePip:
-    """Records pip invocations and 'installs' what a real run would leave behind."""
+    """Records pip invocations and 'installs' what a real run would leave behind (by default an extension module
+    built for the platform pip was asked for)."""
 
-    def __init__(self, files: Sequence[str] = ("pydantic_core/_pydantic_core.cpython-314-aarch64-linux-gnu.so",)):
+    def __init__(self, files: Sequence[str] | None = None):
         self.calls: list[list[str]] = []
         self.files = files
 
     def __call__(self, command: Sequence[str]) -> None:
         self.calls.append(list(command))
         target = Path(command[command.index("--target") + 1])
-        for name in [*self.files, "pkg/__pycache__/x.cpython-314.pyc", "bin/script"]:
+        abi = command[command.index("--abi") + 1][2:]
+        machine = "aarch64" if "aarch64" in command[command.index("--platform") + 1] else "x86_64"
+        files = self.files or [f"pydantic_core/_pydantic_core.cpython-{abi}-{machine}-linux-gnu.so"]
+        for name in [*files, f"pkg/__pycache__/x.cpython-{abi}.pyc", "bin/script"]:
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             (target / name).write_text("", encoding="utf-8")
 
@@ -169,14 +174,47 @@ def test_an_interpreter_precompiles_only_if_it_is_the_runtimes_exact_version() -
     def tag(path: str) -> str | None:
         return {"/usr/bin/python3.14": "cpython-314", "/opt/py/bin/python": "cpython-313"}[path]
 
+    def nothing_installed(_version: str) -> list[str]:
+        return []
+
     # Then PATH's python3.14 is used for 3.14, nothing for 3.12 (no python3.12 on PATH)
-    assert bytecode_python(ARM, which=which, cache_tag=tag) == "/usr/bin/python3.14"
-    assert bytecode_python(LambdaPlatform("3.12", "arm64"), which=which, cache_tag=tag) is None
+    assert bytecode_python(ARM, which=which, cache_tag=tag, installed=nothing_installed) == "/usr/bin/python3.14"
+    assert (
+        bytecode_python(LambdaPlatform("3.12", "arm64"), which=which, cache_tag=tag, installed=nothing_installed)
+        is None
+    )
     # And a python3.14 that reports another version is not used
-    assert bytecode_python(ARM, which=which, cache_tag=lambda _: "cpython-313") is None
+    assert bytecode_python(ARM, which=which, cache_tag=lambda _: "cpython-313", installed=nothing_installed) is None
     # And a configured interpreter of the wrong version is an error, not a silent fallback
     with pytest.raises(PackagingError, match=r"not a CPython 3\.14 interpreter"):
         bytecode_python(ARM, "/opt/py/bin/python", which=which, cache_tag=tag)
+
+
+def test_pyenvs_interpreter_is_found_when_its_shim_on_path_does_not_run(tmp_path: Path) -> None:
+    # Given pyenv with 3.13.0 and 3.13.2 installed, and a python3.13 shim on PATH that fails (not selected)
+    for version in ("3.13.0", "3.13.2", "3.12.1"):
+        interpreter = tmp_path / "versions" / version / "bin" / f"python{version[:4]}"
+        interpreter.parent.mkdir(parents=True)
+        interpreter.write_text("", encoding="utf-8")
+
+    def tag(path: str) -> str | None:
+        return None if path.endswith("shims/python3.13") else "cpython-313"
+
+    # When an interpreter for a 3.13 runtime is looked for
+    found = installed_pythons("3.13", environ={"PYENV_ROOT": str(tmp_path)})
+    chosen = bytecode_python(
+        LambdaPlatform("3.13", "x86_64"),
+        which=lambda _name: "/root/.pyenv/shims/python3.13",
+        cache_tag=tag,
+        installed=lambda version: installed_pythons(version, environ={"PYENV_ROOT": str(tmp_path)}),
+    )
+
+    # Then pyenv's newest 3.13 is used, never the shim or another minor version
+    assert found[:2] == [
+        str(tmp_path / "versions/3.13.2/bin/python3.13"),
+        str(tmp_path / "versions/3.13.0/bin/python3.13"),
+    ]
+    assert chosen == str(tmp_path / "versions/3.13.2/bin/python3.13")
 
 
 def test_compileall_writes_unchecked_hash_bytecode_with_the_deployed_paths(tmp_path: Path) -> None:
@@ -230,7 +268,7 @@ def test_code_is_precompiled_for_the_task_root_with_bytecode_the_runtime_never_r
 def test_stage_assets_warn_when_no_interpreter_of_the_runtimes_version_exists(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Given a built layer and a machine without python3.14
+    # Given a built layer and a machine without the runtime's python
     config = load_stage_config("dev")
     build_layer(LambdaPlatform.of(config), build_dir=tmp_path, requirements=["x"], runner=FakePip())
 
@@ -240,6 +278,6 @@ def test_stage_assets_warn_when_no_interpreter_of_the_runtimes_version_exists(
     # Then the code has no bytecode and the warning says what that costs and how to fix it
     assert not list(assets.code_dir.rglob("*.pyc"))
     warning = capsys.readouterr().err
-    assert "no CPython 3.14 on this machine" in warning
+    assert f"no CPython {config.function.python_version} on this machine" in warning
     assert "every cold start compiles every module" in warning
     assert "docs/deploy.md" in warning

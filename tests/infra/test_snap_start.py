@@ -37,11 +37,12 @@ def snap_started(tmp_path_factory: pytest.TempPathFactory, web_dir: Path) -> Syn
 
 
 def _invoked_functions(synth: Synthesized) -> set[str]:
-    """What every Lambda-proxy method of the API invokes (rendered integration URIs)."""
+    """What every buffered Lambda-proxy method of the API invokes (rendered integration URIs); the streamed route
+    invokes the streaming function, which has no SnapStart (tests/infra/test_function.py)."""
     targets = set()
     for method in synth.resources("AWS::ApiGateway::Method").values():
         integration = method["Properties"].get("Integration", {})
-        if integration.get("Type") == "AWS_PROXY":
+        if integration.get("Type") == "AWS_PROXY" and integration.get("ResponseTransferMode") != "STREAM":
             targets.add(render(integration["Uri"]))
     return targets
 
@@ -80,8 +81,12 @@ def test_snap_start_on_publishes_versions_and_the_api_calls_them_through_the_liv
     # And every API route invokes the alias, which API Gateway may invoke
     targets = _invoked_functions(snap_started)
     assert targets and all(f"${{{alias_id}}}/invocations" in uri for uri in targets)
+    stream_function = {"Fn::GetAtt": [snap_started.logical_id(snap_started.stack.inference.stream_function), "Arn"]}
     permissions = snap_started.resources("AWS::Lambda::Permission").values()
-    assert {json.dumps(p["Properties"]["FunctionName"]) for p in permissions} == {json.dumps({"Ref": alias_id})}
-    # And the rest of the function is unchanged: Python 3.12+ (SnapStart needs it), arm64, active tracing
-    assert props["Runtime"] == "python3.14"
+    assert {json.dumps(p["Properties"]["FunctionName"]) for p in permissions} == {
+        json.dumps({"Ref": alias_id}),
+        json.dumps(stream_function),
+    }
+    # And the rest of the function is unchanged: Python 3.12+ (SnapStart needs it), active tracing
+    assert props["Runtime"] == f"python{snap_started.config.function.python_version}"
     assert props["TracingConfig"] == {"Mode": "Active"}

@@ -149,3 +149,43 @@ def test_the_model_read_timeout_must_fit_inside_the_function_timeout() -> None:
     data.setdefault("function", {}).update(timeout_s=30, engine_read_timeout_s=30)
     # Then synth refuses it, naming the section
     assert any(path.startswith("function") for path in _error_paths(data))
+
+
+def test_monitoring_is_optional_and_its_thresholds_default() -> None:
+    # Given a stage config without a monitoring section / When parsed
+    data = _document("prod")
+    del data["monitoring"]
+    monitoring = parse_stage_config(data).monitoring
+    # Then nobody is notified and every alarm has its default threshold
+    assert (monitoring.alarm_email, monitoring.alarm_topic_arn) == (None, None)
+    assert monitoring.invoke_p99_latency_ms == 20_000 and monitoring.invocation_errors == 5
+
+
+def test_monitoring_destinations_and_thresholds_are_validated_by_path() -> None:
+    data = _document("prod")
+    data["monitoring"].update(alarm_email="not-an-address", invoke_p99_latency_ms=30_000, api_4xx_percent=0)
+    assert sorted(_error_paths(data)) == [
+        "monitoring.alarm_email",
+        "monitoring.api_4xx_percent",
+        "monitoring.invoke_p99_latency_ms",
+    ]
+    data = _document("prod")
+    data["monitoring"]["alarm_topic_arn"] = "arn:aws:sns:us-east-1:111122223333:alarms.fifo"
+    assert _error_paths(data) == ["monitoring.alarm_topic_arn"]
+
+
+def test_monitoring_takes_one_destination_in_the_stage_region() -> None:
+    # Given both an email and a topic / Then synth asks for one
+    data = _document("prod")
+    data["monitoring"].update(
+        alarm_email="oncall@example.com", alarm_topic_arn="arn:aws:sns:us-east-1:111122223333:alarms"
+    )
+    assert _error_paths(data) == ["monitoring"]
+    # Given a topic of another region (CloudWatch notifies topics of its own region) / Then it is refused
+    data["monitoring"]["alarm_email"] = None
+    data["monitoring"]["alarm_topic_arn"] = "arn:aws:sns:eu-west-1:111122223333:alarms"
+    with pytest.raises(StageConfigError) as raised:
+        parse_stage_config(data)
+    assert [(d.path, d.message) for d in raised.value.details] == [
+        ("monitoring.alarm_topic_arn", "must be a topic of the stage's region 'us-east-1'")
+    ]

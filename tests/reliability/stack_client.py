@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from model_studio_client.sse import parse_events
 from tests.support.local_stack import RunningStack
 
 STACK_TRACE_MARKERS = ("Traceback (most recent call last)", 'File "/', "site-packages", '.py", line ')
@@ -32,12 +33,7 @@ class Answer:
     @property
     def frames(self) -> list[tuple[str, dict[str, Any]]]:
         """The server-sent events of a streamed answer, as ``(event, data)``."""
-        frames = []
-        for block in self.text.strip().split("\n\n"):
-            if block:
-                lines = dict(line.split(": ", 1) for line in block.splitlines())
-                frames.append((lines["event"], json.loads(lines["data"])))
-        return frames
+        return [(event.event, event.json()) for event in parse_events([self.text])]
 
 
 def has_stack_trace(text: str) -> bool:
@@ -69,7 +65,8 @@ class StackClient:
         return request(method, self.stack.api + path, body, self.auth, timeout=timeout)
 
     def invoke(self, body: dict[str, Any], *, timeout: float = 60) -> Answer:
-        return self.api("POST", "/invoke", body, timeout=timeout)
+        """``POST /invoke``, or ``POST /invoke/stream`` when the body asks to stream (as the UI does)."""
+        return self.api("POST", "/invoke/stream" if body.get("stream") else "/invoke", body, timeout=timeout)
 
     def audit(self, limit: int = 200) -> list[dict[str, Any]]:
         answer = self.api("GET", f"/audit?limit={limit}")

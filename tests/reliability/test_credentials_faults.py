@@ -27,7 +27,7 @@ from inference_engine.credentials import ClientFactory, ClientSettings
 from lambdas.app import create_app
 from lambdas.dal.audit_table import AuditTable
 from lambdas.handler import handle
-from lambdas.services import Services, build_services
+from lambdas.services import Services, Stores, build_services, dynamodb_stores
 from lambdas.settings import EnvSettings
 from local import aws_seed
 from local.emulator import EmulatorServer
@@ -55,6 +55,7 @@ class Clock:
 @dataclass
 class Api:
     services: Services
+    stores: Stores
     clients: ClientFactory
     sts: Stubber
     clock: Clock
@@ -70,8 +71,8 @@ class Api:
         return list(self.emulator.state.log.query(target=TARGET)["requests"])
 
     def audit(self) -> list[dict[str, Any]]:
-        records, _ = self.services.audit.recent(limit=50, next_token=None, now=self.services.now())
-        return records
+        page = self.stores.audit.recent(limit=50, next_token=None, now=self.services.now())
+        return [record.as_dict() for record in page.records]
 
 
 def assume_role_response(clock: Clock, *, key: str, lifetime: timedelta) -> dict[str, Any]:
@@ -126,9 +127,10 @@ def api(moto_url: str, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
             "AWS_REGION": "us-east-1",
         }
     )
-    services = build_services(env, clients=clients, runtime=load_inventory(), clock=clock)
+    stores = dynamodb_stores(env, clients)
+    services = build_services(env, clients=clients, stores=stores, runtime=load_inventory(), clock=clock)
     with Stubber(clients.client("sts", "us-east-1")) as sts:  # the factory's own cached STS client
-        yield Api(services, clients, sts, clock, emulator)
+        yield Api(services, stores, clients, sts, clock, emulator)
 
 
 def test_sts_access_denied_is_a_credentials_error_and_no_call_reaches_the_model(api: Api) -> None:
@@ -193,7 +195,7 @@ def test_after_a_refusal_the_next_call_assumes_the_role_again_and_succeeds(api: 
 
 def test_the_audit_table_in_use_is_the_one_the_api_reads(api: Api) -> None:
     # (guards the fixture: the records asserted above come from the same DynamoDB table the API writes)
-    assert isinstance(api.services.audit, AuditTable)
+    assert isinstance(api.stores.audit, AuditTable)
     api.sts.add_client_error("assume_role", service_error_code="AccessDenied", http_status_code=403)
     override = {"name": f"probe {uuid.uuid4().hex}"}
     api.invoke({"model_id": XACCT_MODEL, "prompt": "hi", "override": override}, admin=True)

@@ -245,7 +245,10 @@ def read_first_event_and_hang_up(client: StackClient, body: dict[str, Any]) -> b
     try:
         payload = json.dumps(body)
         connection.request(
-            "POST", url.path + "/invoke", body=payload, headers={**client.auth, "Content-Type": "application/json"}
+            "POST",
+            url.path + "/invoke/stream",
+            body=payload,
+            headers={**client.auth, "Content-Type": "application/json"},
         )
         response = connection.getresponse()
         assert response.status == 200

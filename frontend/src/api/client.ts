@@ -1,36 +1,45 @@
-/** Typed client of the model-studio HTTP API. Sends the Cognito ID token as ``Authorization``. */
+/**
+ * Typed client of the model-studio HTTP API (bodies typed from lambdas/openapi.json, see ./types.ts). Sends the
+ * Cognito ID token as ``Authorization``. Answers are not checked at run time: their types are the API's contract.
+ */
 import type { JsonSchema } from "../model-editor/schemaValidation";
 import { ApiError, isErrorBody } from "./errors";
-import { SseParser } from "./sse";
+import { EVENT_STREAM, readInvokeStream } from "./eventStream";
 import type {
+  BedrockModelList,
+  CrossAccountRole,
+  DeleteResponse,
+  EndpointPage,
   InvokeRequest,
   InvokeResponse,
   Me,
   ModelDetail,
+  ModelList,
   ModelSummary,
+  ProbeRequest,
+  ProbeResult,
   SaveRequest,
   SaveResponse,
-  Usage,
   ValidateResponse,
 } from "./types";
+
+/** Where discovery reads: a region, through a cross-account role when one is given. */
+export interface DiscoveryScope {
+  region: string;
+  role?: CrossAccountRole | null;
+}
+
+function discoveryQuery(scope: DiscoveryScope, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams({ region: scope.region, ...extra });
+  if (scope.role?.role_arn) params.set("role_arn", scope.role.role_arn);
+  if (scope.role?.role_arn && scope.role.external_id) params.set("external_id", scope.role.external_id);
+  return params.toString();
+}
 
 export interface ApiClientOptions {
   baseUrl: string;
   getToken: () => Promise<string | null>;
   fetchImpl?: typeof fetch;
-}
-
-export interface StreamedInvoke extends InvokeResponse {
-  /** False when the deployment answered buffered JSON instead of an event stream. */
-  streamed: boolean;
-}
-
-interface DoneFrame {
-  usage: Usage;
-  latency_ms: number;
-  model_id: string;
-  request_id: string;
-  stop_reason?: string | null;
 }
 
 export class ApiClient {
@@ -49,7 +58,7 @@ export class ApiClient {
   }
 
   async listModels(): Promise<ModelSummary[]> {
-    return (await this.json<{ models: ModelSummary[] }>("GET", "/models")).models;
+    return (await this.json<ModelList>("GET", "/models")).models;
   }
 
   getModel(id: string): Promise<ModelDetail> {
@@ -60,18 +69,13 @@ export class ApiClient {
     return this.json<JsonSchema>("GET", "/schema/model-config");
   }
 
-  /** Any JSON route, by method and path (the discovery component keeps its own routes). */
-  request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return this.json<T>(method, path, body);
-  }
-
+  /** ``POST /invoke``: the whole answer at once. */
   invoke(body: InvokeRequest, signal?: AbortSignal): Promise<InvokeResponse> {
-    const { stream: _stream, ...buffered } = body;
-    return this.json<InvokeResponse>("POST", "/invoke", buffered, signal);
+    return this.json<InvokeResponse>("POST", "/invoke", body, signal);
   }
 
   validate(body: InvokeRequest): Promise<ValidateResponse> {
-    const { stream: _stream, debug: _debug, ...rest } = body;
+    const { debug: _debug, ...rest } = body;
     return this.json<ValidateResponse>("POST", "/models/validate", rest);
   }
 
@@ -79,48 +83,41 @@ export class ApiClient {
     return this.json<SaveResponse>("PUT", `/models/${encodeURIComponent(id)}`, body);
   }
 
-  deleteModel(id: string, version: number): Promise<{ id: string; deleted: boolean }> {
-    return this.json("DELETE", `/models/${encodeURIComponent(id)}?version=${version}`);
+  deleteModel(id: string, version: number): Promise<DeleteResponse> {
+    return this.json<DeleteResponse>("DELETE", `/models/${encodeURIComponent(id)}?version=${version}`);
   }
 
-  /** ``POST /invoke`` with ``stream: true``: reads ``text/event-stream`` frames, or the buffered JSON fallback. */
-  async invokeStream(body: InvokeRequest, onDelta: (text: string) => void, signal?: AbortSignal): Promise<StreamedInvoke> {
-    const response = await this.send("POST", "/invoke", { ...body, stream: true }, signal, "text/event-stream, application/json");
-    const type = response.headers.get("content-type") ?? "";
-    if (!type.includes("text/event-stream")) {
-      const result = (await readJson(response)) as InvokeResponse;
-      onDelta(result.output);
-      return { ...result, streamed: false };
-    }
-    if (!response.body) throw new ApiError(502, { error: "bad_stream", message: "The stream had no body." });
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    const parser = new SseParser();
-    let output = "";
-    let done: DoneFrame | null = null;
-    const handle = (event: string, data: string): void => {
-      const payload: unknown = data ? JSON.parse(data) : {};
-      if (event === "delta") {
-        const text = (payload as { text?: string }).text ?? "";
-        output += text;
-        onDelta(text);
-      } else if (event === "done") {
-        done = payload as DoneFrame;
-      } else if (event === "error") {
-        const errorBody = isErrorBody(payload)
-          ? payload
-          : { error: "stream_error", message: "The model stream failed." };
-        throw new ApiError(502, errorBody);
-      }
-    };
-    for (;;) {
-      const { value, done: finished } = await reader.read();
-      if (finished) break;
-      for (const frame of parser.push(value)) handle(frame.event, frame.data);
-    }
-    for (const frame of parser.flush()) handle(frame.event, frame.data);
-    const final = done as DoneFrame | null;
-    if (final === null) throw new ApiError(502, { error: "bad_stream", message: "The stream ended before its done frame." });
-    return { ...final, output, streamed: true };
+  /** ``GET /discovery/sagemaker/endpoints`` (admins, audited): a region's endpoints with their detected formats. */
+  discoverEndpoints(scope: DiscoveryScope, nextToken?: string): Promise<EndpointPage> {
+    const extra: Record<string, string> = { limit: "50" };
+    if (nextToken) extra.next_token = nextToken;
+    return this.json<EndpointPage>("GET", `/discovery/sagemaker/endpoints?${discoveryQuery(scope, extra)}`);
+  }
+
+  /** ``GET /discovery/bedrock/models`` (admins, audited): models, profiles, imported and Marketplace models. */
+  discoverBedrockModels(scope: DiscoveryScope): Promise<BedrockModelList> {
+    return this.json<BedrockModelList>("GET", `/discovery/bedrock/models?${discoveryQuery(scope)}`);
+  }
+
+  /** ``POST /discovery/probe`` (admins, audited): which catalogue format a target answers, in a few bounded calls. */
+  probe(body: ProbeRequest): Promise<ProbeResult> {
+    return this.json<ProbeResult>("POST", "/discovery/probe", body);
+  }
+
+  /**
+   * ``POST /invoke/stream``: ``onDelta`` gets the text as it arrives (``onReasoning`` the model's reasoning, from
+   * reasoning models); resolves with the whole answer after the ``done`` frame. A refusal or an invalid body is
+   * answered before the stream starts, as the same JSON error as ``POST /invoke`` (an ``ApiError`` with that status
+   * and body).
+   */
+  async invokeStream(
+    body: InvokeRequest,
+    onDelta: (text: string) => void,
+    signal?: AbortSignal,
+    onReasoning?: (text: string) => void,
+  ): Promise<InvokeResponse> {
+    const response = await this.send("POST", "/invoke/stream", body, signal, `${EVENT_STREAM}, application/json`);
+    return readInvokeStream(response, onDelta, signal, onReasoning);
   }
 
   private async json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

@@ -38,7 +38,8 @@ export function isErrorBody(value: unknown): value is ErrorBody {
 /** Any thrown value -> an ``ErrorBody`` to show. */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof ApiError) return error.body;
-  if (error instanceof DOMException && error.name === "AbortError") return { error: "aborted", message: "Cancelled." };
+  // By name: an abort reason is a DOMException named AbortError, not always this realm's DOMException (jsdom).
+  if (error instanceof Error && error.name === "AbortError") return { error: "aborted", message: "Cancelled." };
   if (error instanceof Error) return { error: "client_error", message: error.message };
   return { error: "client_error", message: String(error) };
 }

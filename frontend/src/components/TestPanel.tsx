@@ -16,7 +16,7 @@ import Toggle from "@cloudscape-design/components/toggle";
 import { useRef, useState } from "react";
 import type { ApiClient } from "../api/client";
 import { toErrorBody } from "../api/errors";
-import type { ChatMessage, ErrorBody, InvokeResponse, Me, ValidateResponse } from "../api/types";
+import type { ChatMessage, ErrorBody, InvokeRequest, InvokeResponse, Me, ValidateResponse } from "../api/types";
 import { buildInvokeRequest, inputProblem, type InvokeTarget, type TestInput } from "../model-editor/invokeRequest";
 import { stringifyJson } from "../model-editor/json";
 import type { FieldError } from "../model-editor/paths";
@@ -32,6 +32,7 @@ export interface TestPanelProps {
   onServerErrors?: (errors: FieldError[]) => void;
 }
 
+/** An answer, and whether it came through ``POST /invoke/stream`` or ``POST /invoke``. */
 type InvokeResult = InvokeResponse & { streamed: boolean };
 
 const ROLE_OPTIONS = [
@@ -76,8 +77,17 @@ function PreviewResult({ preview }: { preview: ValidateResponse }) {
   );
 }
 
-function InvokeResultView({ result, streamingText, running }: { result: InvokeResult | null; streamingText: string; running: boolean }) {
-  const output = result ? result.output : streamingText;
+/** What a stream has shown so far: the answer's text, and the model's reasoning (``reasoning`` frames). */
+interface Streamed {
+  text: string;
+  reasoning: string;
+}
+
+const NOTHING_STREAMED: Streamed = { text: "", reasoning: "" };
+
+function InvokeResultView({ result, streamed, running }: { result: InvokeResult | null; streamed: Streamed; running: boolean }) {
+  const output = result ? result.output : streamed.text;
+  const reasoning = result ? result.reasoning : streamed.reasoning;
   const usage = result?.usage;
   return (
     <Container header={<Header variant="h3">Result</Header>} data-testid="invoke-result">
@@ -90,12 +100,23 @@ function InvokeResultView({ result, streamingText, running }: { result: InvokeRe
           </Box>
         </div>
         {running && <StatusIndicator type="loading">Generating…</StatusIndicator>}
-        {result?.reasoning && (
-          <ExpandableSection headerText="Reasoning (kept apart from the answer)" data-testid="invoke-reasoning">
+        {reasoning ? (
+          <ExpandableSection
+            headerText="Reasoning (kept apart from the answer)"
+            defaultExpanded={running}
+            data-testid="invoke-reasoning"
+          >
             <Box variant="code">
-              <pre className="ms-pre">{result.reasoning}</pre>
+              <pre className="ms-pre" data-testid="invoke-reasoning-text">
+                {reasoning}
+              </pre>
             </Box>
           </ExpandableSection>
+        ) : null}
+        {!running && result === null && (
+          <StatusIndicator type="stopped" data-testid="invoke-incomplete">
+            Incomplete: the answer stopped before the model finished.
+          </StatusIndicator>
         )}
         {result && (
           <KeyValuePairs
@@ -152,13 +173,13 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
   const [busy, setBusy] = useState<"preview" | "invoke" | null>(null);
   const [preview, setPreview] = useState<ValidateResponse | null>(null);
   const [result, setResult] = useState<InvokeResult | null>(null);
-  const [streamingText, setStreamingText] = useState("");
+  const [streamed, setStreamed] = useState<Streamed>(NOTHING_STREAMED);
   const [error, setError] = useState<ErrorBody | null>(null);
   const abort = useRef<AbortController | null>(null);
 
   const problem = target === null ? "Choose a model." : (blockedReason ?? inputProblem(input));
   const useStream = stream && streamingSupported;
-  const options = { isAdmin: me.is_admin, stream: useStream, debug };
+  const options = { isAdmin: me.is_admin, debug };
 
   const setMessage = (index: number, patch: Partial<ChatMessage>) =>
     setInput((current) => ({
@@ -186,6 +207,15 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
     }
   };
 
+  /** Streamed through ``POST /invoke/stream`` (the text and the reasoning are shown as they arrive), or buffered
+   * through ``POST /invoke``. */
+  const send = (body: InvokeRequest, signal: AbortSignal): Promise<InvokeResponse> => {
+    if (!useStream) return api.invoke(body, signal);
+    const show = (delta: string) => setStreamed((current) => ({ ...current, text: current.text + delta }));
+    const think = (delta: string) => setStreamed((current) => ({ ...current, reasoning: current.reasoning + delta }));
+    return api.invokeStream(body, show, signal, think);
+  };
+
   const runInvoke = async () => {
     if (!target || problem) return;
     const controller = new AbortController();
@@ -193,23 +223,10 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
     setBusy("invoke");
     setError(null);
     setResult(null);
-    setStreamingText("");
+    setStreamed(NOTHING_STREAMED);
     try {
-      const body = buildInvokeRequest(target, input, options);
-      if (useStream) {
-        let text = "";
-        const answer = await api.invokeStream(
-          body,
-          (delta) => {
-            text += delta;
-            setStreamingText(text);
-          },
-          controller.signal,
-        );
-        setResult(answer);
-      } else {
-        setResult({ ...(await api.invoke(body, controller.signal)), streamed: false });
-      }
+      const answer = await send(buildInvokeRequest(target, input, options), controller.signal);
+      setResult({ ...answer, streamed: useStream });
     } catch (caught) {
       report(caught);
     } finally {
@@ -315,8 +332,8 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
         )}
         {error && <ErrorAlert error={error} />}
         {preview && <PreviewResult preview={preview} />}
-        {(result !== null || busy === "invoke" || streamingText !== "") && (
-          <InvokeResultView result={result} streamingText={streamingText} running={busy === "invoke"} />
+        {(result !== null || busy === "invoke" || streamed.text !== "" || streamed.reasoning !== "") && (
+          <InvokeResultView result={result} streamed={streamed} running={busy === "invoke"} />
         )}
       </SpaceBetween>
     </Container>

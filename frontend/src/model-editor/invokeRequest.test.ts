@@ -16,17 +16,15 @@ describe("buildInvokeRequest", () => {
   it("a plain user sends the model id and the input, nothing privileged", () => {
     const body = buildInvokeRequest({ kind: "model", modelId: "claude-haiku" }, promptInput, {
       isAdmin: false,
-      stream: true,
       debug: true,
     });
-    expect(body).toEqual({ model_id: "claude-haiku", prompt: "Hello", stream: true });
+    expect(body).toEqual({ model_id: "claude-haiku", prompt: "Hello" });
   });
 
   it("a plain user can never send an override", () => {
     expect(() =>
       buildInvokeRequest({ kind: "custom", baseId: "m", override: { name: "x" } }, promptInput, {
         isAdmin: false,
-        stream: false,
         debug: false,
       }),
     ).toThrow(NotAllowedError);
@@ -35,7 +33,6 @@ describe("buildInvokeRequest", () => {
   it("an admin editing a base model sends the base id and the merge patch", () => {
     const body = buildInvokeRequest({ kind: "custom", baseId: "tgi", override: { model_kwargs: { temperature: 1 } } }, chatInput, {
       isAdmin: true,
-      stream: false,
       debug: true,
     });
     expect(body).toEqual({
@@ -51,7 +48,6 @@ describe("buildInvokeRequest", () => {
     const config = { schema_version: 1, id: "x" };
     const body = buildInvokeRequest({ kind: "custom", baseId: null, override: config }, promptInput, {
       isAdmin: true,
-      stream: false,
       debug: false,
     });
     expect(body).toEqual({ override: config, prompt: "Hello" });
@@ -61,7 +57,6 @@ describe("buildInvokeRequest", () => {
   it("an unchanged base model sends no override", () => {
     const body = buildInvokeRequest({ kind: "custom", baseId: "tgi", override: undefined }, promptInput, {
       isAdmin: true,
-      stream: false,
       debug: false,
     });
     expect(body).toEqual({ model_id: "tgi", prompt: "Hello" });

@@ -1,11 +1,13 @@
-/** Builds the bodies of ``POST /invoke`` and ``POST /models/validate`` from the test panel and the editor. */
-import type { ChatMessage, InvokeRequest } from "../api/types";
-import type { JsonValue } from "./json";
+/**
+ * Builds the bodies of ``POST /invoke``, ``POST /invoke/stream`` and ``POST /models/validate`` from the test panel and
+ * the editor. The body never says whether to stream: the route does.
+ */
+import type { ChatMessage, InvokeRequest, Override } from "../api/types";
 
 export type InvokeTarget =
   | { kind: "model"; modelId: string }
   /** The editor: ``baseId`` null = from scratch (``override`` is then the full config). */
-  | { kind: "custom"; baseId: string | null; override: JsonValue | undefined };
+  | { kind: "custom"; baseId: string | null; override: Override | undefined };
 
 export interface TestInput {
   mode: "prompt" | "chat";
@@ -16,7 +18,6 @@ export interface TestInput {
 
 export interface InvokeOptions {
   isAdmin: boolean;
-  stream: boolean;
   debug: boolean;
 }
 
@@ -40,7 +41,6 @@ export function buildInvokeRequest(target: InvokeTarget, input: TestInput, optio
     body.messages = input.messages.filter((message) => message.content.trim() !== "");
   }
   if (input.system.trim()) body.system = input.system;
-  if (options.stream) body.stream = true;
   if (options.debug && options.isAdmin) body.debug = true;
   return body;
 }

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { ADMIN_ME, ADMIN_MODELS, DETAILS, USER_ME, USER_MODELS } from "../test/fixtures/models";
-import { json } from "../test/fakeApi";
+import { eventStream, json, sseFrame } from "../test/fakeApi";
 import { chooseOption, optionLabels, renderPage, selectByLabel } from "../test/renderPage";
 
 describe("non-admin view", () => {
@@ -22,17 +22,74 @@ describe("non-admin view", () => {
     expect(page.requests.map((r) => r.path)).toEqual(["/me", "/models"]);
   });
 
-  it("invokes with the model id only", async () => {
-    const answer = { output: "Paris.", usage: { input_tokens: 5, output_tokens: 2, estimated: true }, latency_ms: 120, model_id: "claude-haiku", request_id: "req-1" };
-    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke": () => json(200, answer) } });
+  it("streams the default model's answer through /invoke/stream, sending the model id only", async () => {
+    // Given a plain user on the default (streaming) model
+    const done = { usage: { input_tokens: 5, output_tokens: 2, estimated: true }, latency_ms: 120, model_id: "claude-haiku", request_id: "req-1" };
+    const stream = eventStream([
+      { event: "delta", data: { text: "Par" } },
+      { event: "delta", data: { text: "is." } },
+      { event: "done", data: done },
+    ]);
+    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke/stream": () => stream } });
+    // When a prompt is invoked
     await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "Capital of France?");
     await page.user.click(screen.getByRole("button", { name: "Invoke" }));
-    expect(await screen.findByTestId("invoke-output")).toHaveTextContent("Paris.");
-    expect(screen.getByTestId("invoke-latency")).toHaveTextContent("120 ms");
+    // Then the streamed text and the done frame's figures are shown
+    expect(await screen.findByTestId("invoke-latency")).toHaveTextContent("120 ms");
+    expect(screen.getByTestId("invoke-output")).toHaveTextContent("Paris.");
     expect(screen.getByTestId("invoke-usage")).toHaveTextContent("5 in / 2 out (estimated)");
-    const sent = page.requests.find((r) => r.path === "/invoke");
-    // Buffered JSON fallback answered a streaming request: the body carries no privileged field.
-    expect(sent?.body).toEqual({ model_id: "claude-haiku", prompt: "Capital of France?", stream: true });
+    expect(screen.getByTestId("invoke-result")).toHaveTextContent("Streamed");
+    // And the only invoke went to /invoke/stream, its body carrying no privileged field and no stream flag
+    const invokes = page.requests.filter((r) => r.path.startsWith("/invoke"));
+    expect(invokes.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+      { method: "POST", path: "/invoke/stream", body: { model_id: "claude-haiku", prompt: "Capital of France?" } },
+    ]);
+  });
+
+  it("shows each delta while the stream is open, and Cancel stops it", async () => {
+    // Given a stream the test feeds by hand
+    let feed: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const body = new ReadableStream<Uint8Array>({ start: (controller) => void (feed = controller) });
+    const response = new Response(body, { headers: { "Content-Type": "text/event-stream" } });
+    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke/stream": () => response } });
+    await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "Capital of France?");
+    await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+    // When two deltas arrive, one after the other
+    await waitFor(() => expect(feed).toBeDefined());
+    feed?.enqueue(new TextEncoder().encode(sseFrame("delta", { text: "Paris" })));
+    // Then each is shown as it arrives, while the answer is still being generated
+    await waitFor(() => expect(screen.getByTestId("invoke-output")).toHaveTextContent(/^Paris$/));
+    feed?.enqueue(new TextEncoder().encode(`: keep-alive\n\n${sseFrame("delta", { text: " is" })}`));
+    await waitFor(() => expect(screen.getByTestId("invoke-output")).toHaveTextContent(/^Paris is$/));
+    expect(screen.getByTestId("invoke-result")).toHaveTextContent("Generating…");
+    // When the user cancels
+    await page.user.click(screen.getByRole("button", { name: "Cancel" }));
+    // Then the stream stops, the text so far stays, marked incomplete
+    expect(await screen.findByTestId("error-alert")).toHaveTextContent("Cancelled.");
+    expect(screen.getByTestId("invoke-output")).toHaveTextContent(/^Paris is$/);
+    expect(screen.getByTestId("invoke-incomplete")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Invoke" })).toBeEnabled();
+  });
+
+  it.each([
+    {
+      broken: "an error frame",
+      tail: [{ event: "error", data: { error: "model_error", message: "The model failed mid-answer." } }],
+      message: "The model failed mid-answer.",
+    },
+    { broken: "no done frame", tail: [], message: "The stream ended before the model finished." },
+  ])("keeps the partial text and shows the error when the stream ends with $broken", async ({ tail, message }) => {
+    // Given a stream that breaks after one delta
+    const stream = eventStream([{ event: "delta", data: { text: "Paris is" } }, ...tail]);
+    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke/stream": () => stream } });
+    // When a prompt is invoked
+    await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "Capital of France?");
+    await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+    // Then the error is shown, the text received so far stays, marked incomplete, and no result figures are shown
+    expect(await screen.findByTestId("error-alert")).toHaveTextContent(message);
+    expect(screen.getByTestId("invoke-output")).toHaveTextContent("Paris is");
+    expect(screen.getByTestId("invoke-incomplete")).toHaveTextContent("Incomplete");
+    expect(screen.queryByTestId("invoke-latency")).not.toBeInTheDocument();
   });
 
   it("sends chat messages and the system prompt", async () => {
@@ -62,14 +119,24 @@ describe("non-admin view", () => {
     });
   });
 
-  it("shows the rule of a 403 readably", async () => {
+  it.each([
+    { streamed: true, path: "/invoke/stream" },
+    { streamed: false, path: "/invoke" },
+  ])("shows the rule of a 403 from $path readably", async ({ streamed, path }) => {
+    // Given an API that refuses the invoke on both routes
     const denied = { error: "forbidden", message: "Overrides are for administrators.", rule: "admin_only" };
-    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke": () => json(403, denied) } });
+    const routes = { "POST /invoke/stream": () => json(403, denied), "POST /invoke": () => json(403, denied) };
+    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes });
+    // When the user invokes, streamed or not
+    if (!streamed) await page.user.click(screen.getByRole("checkbox", { name: /Stream response/ }));
     await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "x");
     await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+    // Then the same alert names the rule, and the request went to the route of that mode
     const alert = await screen.findByTestId("error-alert");
+    expect(alert).toHaveTextContent("Not allowed");
     expect(alert).toHaveTextContent("Overrides are for administrators.");
-    expect(within(alert).getByTestId("error-rule")).toHaveTextContent("admin_only");
+    expect(within(alert).getByTestId("error-rule")).toHaveTextContent("Rule: admin_only (only members of the admin group may do this)");
+    expect(page.requests.filter((r) => r.path.startsWith("/invoke")).map((r) => r.path)).toEqual([path]);
   });
 
   it("signs out when the API answers 401", async () => {
@@ -132,5 +199,36 @@ describe("reasoning models", () => {
     expect(await screen.findByTestId("invoke-output")).toHaveTextContent(/^Paris\.$/);
     expect(screen.getByTestId("invoke-reasoning")).toHaveTextContent("The user asks for the capital of France.");
     expect(screen.getByTestId("invoke-usage")).toHaveTextContent("6 in / 9 out, 1444 from cache");
+  });
+
+  it("show streamed reasoning as it arrives, apart from the answer's text", async () => {
+    // Given a stream the test feeds by hand
+    let feed: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const body = new ReadableStream<Uint8Array>({ start: (controller) => void (feed = controller) });
+    const response = new Response(body, { headers: { "Content-Type": "text/event-stream" } });
+    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke/stream": () => response } });
+    await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "Capital of France?");
+    await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+    await waitFor(() => expect(feed).toBeDefined());
+    const send = (event: string, data: unknown) => feed?.enqueue(new TextEncoder().encode(sseFrame(event, data)));
+
+    // When reasoning frames arrive before any text
+    send("reasoning", { text: "The user asks" });
+    send("reasoning", { text: " for a capital." });
+
+    // Then the reasoning is shown (open) while the answer is generated, and none of it is in the answer
+    await waitFor(() => expect(screen.getByTestId("invoke-reasoning-text")).toHaveTextContent(/^The user asks for a capital\.$/));
+    expect(screen.getByTestId("invoke-output")).toHaveTextContent(/^$/);
+    expect(screen.getByTestId("invoke-result")).toHaveTextContent("Generating…");
+
+    // When the answer follows and the stream ends
+    send("delta", { text: "Paris." });
+    send("done", { usage: { input_tokens: 6, output_tokens: 9, estimated: false }, latency_ms: 30, model_id: "claude-haiku", request_id: "r-2" });
+    feed?.close();
+
+    // Then the result keeps both, apart
+    expect(await screen.findByTestId("invoke-latency")).toHaveTextContent("30 ms");
+    expect(screen.getByTestId("invoke-output")).toHaveTextContent(/^Paris\.$/);
+    expect(screen.getByTestId("invoke-reasoning-text")).toHaveTextContent(/^The user asks for a capital\.$/);
   });
 });

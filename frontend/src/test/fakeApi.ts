@@ -16,19 +16,28 @@ export function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 }
 
-export function eventStream(frames: { event: string; data: unknown }[]): Response {
-  const text = frames.map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join("");
-  const bytes = new TextEncoder().encode(text);
-  const stream = new ReadableStream<Uint8Array>({
+/** One SSE frame as the API writes it. */
+export function sseFrame(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** A ``text/event-stream`` answer whose body arrives in exactly these chunks (text is UTF-8 encoded). */
+export function chunkedEventStream(chunks: (string | Uint8Array)[]): Response {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      // Split mid-frame to exercise the incremental parser.
-      const cut = Math.floor(bytes.length / 2);
-      controller.enqueue(bytes.slice(0, cut));
-      controller.enqueue(bytes.slice(cut));
+      for (const chunk of chunks) controller.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
       controller.close();
     },
   });
-  return new Response(stream, { status: 200, headers: { "Content-Type": "text/event-stream" } });
+  return new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream; charset=utf-8" } });
+}
+
+/** The frames, as an event stream cut in the middle of a frame (the parser must join the halves). */
+export function eventStream(frames: { event: string; data: unknown }[]): Response {
+  const bytes = new TextEncoder().encode(frames.map(({ event, data }) => sseFrame(event, data)).join(""));
+  const cut = Math.floor(bytes.length / 2);
+  return chunkedEventStream([bytes.slice(0, cut), bytes.slice(cut)]);
 }
 
 export interface FakeApiOptions {

@@ -70,7 +70,8 @@ def container(moto: str) -> Callable[..., ApiHarness]:
     """``container(stage="dev")``: a container in this process over the moto server (creates the tables)."""
 
     def build(**kwargs: Any) -> ApiHarness:
-        return ApiHarness.build(clients=RecordingClientFactory(dynamodb_endpoint_url=moto), **kwargs)
+        clients = RecordingClientFactory(dynamodb_endpoint_url=moto)
+        return ApiHarness.build(clients=clients, storage="dynamodb", **kwargs)
 
     return build
 

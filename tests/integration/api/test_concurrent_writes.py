@@ -154,3 +154,27 @@ def test_the_stored_item_is_the_canonical_config(local: ApiHarness) -> None:
         "InferenceComponentName": None,
         "SessionId": None,
     }
+
+
+def test_concurrent_callers_keep_their_own_identity(fleet: ContainerFleet, local: ApiHarness) -> None:
+    # Given half the containers serving admins saving their own model, half plain users sending an override
+    def request_of(container: int) -> dict[str, Any]:
+        if container % 2 == 0:
+            model_id = f"own-model-{container}"
+            body = {"config": config_for(container, 0, model_id), "version": 0}
+            return model_event("PUT", model_id, claims=admin_claims(), body=body)
+        body = {"prompt": "hi", "override": {"model_kwargs": {"caller": container}}}
+        return rest_event("POST", "/invoke", claims=user_claims(), body=body)
+
+    # When they all send at the same moment
+    replies = fleet.all_at_once([request_of(c) for c in range(WRITERS)])
+
+    # Then every admin saved exactly the model of their own path, and every plain user was refused as themselves
+    for container, reply in enumerate(replies):
+        if container % 2 == 0:
+            assert (reply.status, reply.body["id"]) == (200, f"own-model-{container}")
+        else:
+            assert (reply.status, reply.body["rule"]) == (403, "admin_only")
+    denials = [r for r in local.audit() if r["outcome"] == "denied"]
+    assert {r["actor"] for r in denials} == {"bob"}
+    assert sorted(r["patch"]["model_kwargs"]["caller"] for r in denials) == list(range(1, WRITERS, 2))

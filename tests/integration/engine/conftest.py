@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,15 +11,10 @@ from moto.server import ThreadedMotoServer
 
 from inference_engine.credentials import ClientFactory, ClientSettings
 from local.emulator import EmulatorServer, load_registry
+from tests.support.ports import free_port
 
 BASE_KEY = "AKIAENGINEBASE000000"
 BASE_SECRET = "engine-base-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def base_session() -> boto3.Session:

@@ -15,7 +15,8 @@ import pytest
 from inference_engine import cli
 from inference_engine.catalogue import catalogue_json
 from local.emulator import EmulatorServer
-from tests.integration.engine.conftest import free_port, logged
+from tests.integration.engine.conftest import logged
+from tests.support.ports import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from inference_engine.credentials import ClientFactory, ClientSettings
-from inference_engine.discovery import BedrockDiscovery, ProbeLimits, ProbeRequest, SageMakerDiscovery, probe
+from inference_engine.discovery.bedrock import BedrockDiscovery
+from inference_engine.discovery.models import ProbeRequest
+from inference_engine.discovery.probe import ProbeLimits, probe
+from inference_engine.discovery.sagemaker import SageMakerDiscovery
 from inference_engine.engine import invoke
 from inference_engine.messages import parse_conversation
 from inference_engine.schema import CrossAccount

@@ -2,7 +2,7 @@
 DescribeEndpointConfig, DescribeModel): a model-based endpoint created through the real API is found and detected.
 
 moto does not implement inference components or any Bedrock listing discovery reads, requires a model on every
-variant and knows only older instance types, so the local stack reads the emulator instead (docs/design.md §8.5).
+variant and knows only older instance types, so the local stack reads the emulator instead (docs/design.md §8.6).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from moto import mock_aws
 
 from inference_engine.credentials import ClientFactory
-from inference_engine.discovery import SageMakerDiscovery
+from inference_engine.discovery.sagemaker import SageMakerDiscovery
 from inference_engine.errors import ResourceNotFoundError
 from inference_engine.schema import SageMakerProvider
 

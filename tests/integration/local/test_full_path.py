@@ -13,6 +13,7 @@ import pytest
 
 from inference_engine.catalogue import FORMATS
 from local.inventory import INVENTORY_FILE, inventory_models, runtime_settings_document
+from model_studio_client.sse import parse_events
 from tests.support.local_stack import RunningStack, http
 
 pytestmark = pytest.mark.integration
@@ -22,11 +23,7 @@ PROMPT = "Hello there, how are you today?"
 
 
 def sse_frames(body: str) -> list[tuple[str, dict[str, Any]]]:
-    frames = []
-    for block in body.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines())
-        frames.append((lines["event"], json.loads(lines["data"])))
-    return frames
+    return [(event.event, event.json()) for event in parse_events([body])]
 
 
 def emulator_requests(stack: RunningStack, target: str) -> dict[str, Any]:
@@ -101,7 +98,7 @@ def test_every_model_answers_buffered_and_streamed(
 
     # When the same model is invoked with streaming
     status, body, headers = http(
-        "POST", local_stack.api + "/invoke", {"model_id": model_id, "prompt": PROMPT, "stream": True}, auth
+        "POST", local_stack.api + "/invoke/stream", {"model_id": model_id, "prompt": PROMPT}, auth
     )
     # Then server-sent events carry the deltas and a final done frame
     assert status == 200, body
@@ -193,8 +190,8 @@ def test_injected_faults_map_to_documented_errors_and_are_audited(
 
 
 def test_a_stream_cut_midway_ends_with_an_error_frame(local_stack: RunningStack, tokens: dict[str, str]) -> None:
-    body = {"model_id": "claude-3-haiku-messages", "prompt": "hello [[fault:stream_cut]]", "stream": True}
-    status, text, _ = http("POST", local_stack.api + "/invoke", body, {"Authorization": tokens["user"]})
+    body = {"model_id": "claude-3-haiku-messages", "prompt": "hello [[fault:stream_cut]]"}
+    status, text, _ = http("POST", local_stack.api + "/invoke/stream", body, {"Authorization": tokens["user"]})
     frames = sse_frames(text)
     assert status == 200
     assert frames[-1][0] == "error"

@@ -69,7 +69,7 @@ class Route(StrEnum):
     OPENAPI = "GET /openapi.json"
     AUDIT = "GET /audit"
     INVOKE = "POST /invoke"
-    INVOKE_STREAM = "POST /invoke (stream)"
+    INVOKE_STREAM = "POST /invoke/stream"
     VALIDATE = "POST /models/validate"
     SAVE = "PUT /models/{id}"
     DELETE = "DELETE /models/{id}"
@@ -158,7 +158,7 @@ def event_for(
         case Route.INVOKE:
             return rest_event("POST", "/invoke", claims=who, body=body or invoke_body(kind))
         case Route.INVOKE_STREAM:
-            return rest_event("POST", "/invoke", claims=who, body=body or invoke_body(kind, stream=True))
+            return rest_event("POST", "/invoke/stream", claims=who, body=body or invoke_body(kind))
         case Route.VALIDATE:
             return rest_event("POST", "/models/validate", claims=who, body=body or invoke_body(kind))
         case Route.SAVE:

@@ -4,8 +4,9 @@ allowed cross-account role} (their scope: the stage enables discovery, dev by de
 
 Each cell asserts the status, the error body (``error``, ``rule``), the audit table's contents and the
 upstream calls: a denied request makes none (no runtime client is even built). Routes without a body
-have nothing to override, so their only kind is "none". ``POST /invoke`` with ``stream: true`` goes
-through ``lambdas.streaming.handle_stream`` and must decide everything before its first byte.
+have nothing to override, so their only kind is "none". ``POST /invoke/stream`` goes through
+``lambdas.streaming.stream_response`` (as the streaming function runs it) and must decide everything before its
+first byte.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from inference_engine.schema import parse_model_config
-from tests.fakes.api import FIXED_NOW, ApiHarness
+from tests.fakes.api import ApiHarness
 from tests.fakes.inventory import ALLOWED_ROLE_ARN, DEFAULT_MODEL
 from tests.unit.api.scenarios import (
     BODY_ROUTES,
@@ -191,27 +192,35 @@ def send(api: ApiHarness, route: Route, event: dict[str, Any]) -> Outcome:
     return Outcome(streamed.status, streamed.frames if streamed.status == 200 else streamed.body, before)
 
 
-def discovery_patch(route: Route, kind: Kind) -> dict[str, Any]:
-    """What the audit record keeps of a discovery request (a role is recorded with its session duration)."""
-    role: dict[str, Any] = (
-        {"cross_account": {"role_arn": ALLOWED_ROLE_ARN, "session_duration_s": 3600}} if kind is X else {}
-    )
+def discovery_patch(route: Route, kind: Kind, *, refused_unread: bool) -> dict[str, Any]:
+    """What the audit record keeps of a discovery request: as validated (a role with its session duration), or,
+    refused to a non-admin before validation (rule 6), as sent."""
+    role: dict[str, Any] = {}
+    if kind is X:
+        role = {
+            "cross_account": {"role_arn": ALLOWED_ROLE_ARN, **({} if refused_unread else {"session_duration_s": 3600})}
+        }
     if route is Route.PROBE:
         return {**probe_body(), **role}
     sources: dict[Route, dict[str, Any]] = {
         Route.DISCOVER_SAGEMAKER: {"source": "sagemaker-endpoints"},
         Route.DISCOVER_ENDPOINT: {"source": "sagemaker-endpoint", "endpoint_name": PROBED_ENDPOINT},
-        Route.DISCOVER_BEDROCK: {"source": "bedrock-models", "kinds": ["foundation-model"]},
+        Route.DISCOVER_BEDROCK: {
+            "source": "bedrock-models",
+            **({} if refused_unread else {"kinds": ["foundation-model"]}),
+        },
     }
     source = sources[route]
     return {**source, "region": DISCOVERY_REGION, **role}
 
 
-def expected_patch(route: Route, kind: Kind) -> Any:
+def expected_patch(route: Route, kind: Kind, *, refused_unread: bool) -> Any:
+    """What the record keeps: a save refused to a non-admin keeps the config as sent (refused before the body
+    was validated, rule 6), any other the config as validated."""
     if route in DISCOVERY_ROUTES:
-        return discovery_patch(route, kind)
+        return discovery_patch(route, kind, refused_unread=refused_unread)
     if route is Route.SAVE:
-        return parse_model_config(saved_config(kind)).to_json_dict()
+        return saved_config(kind) if refused_unread else parse_model_config(saved_config(kind)).to_json_dict()
     if route in (Route.INVOKE, Route.INVOKE_STREAM, Route.VALIDATE):
         return PATCHES[kind]
     return None
@@ -273,11 +282,10 @@ def test_cell(  # noqa: PLR0917 - one argument per matrix dimension
         assert record["actor_sub"] == claims["sub"]
         assert record["request_id"] == event["requestContext"]["requestId"]
         assert record["timestamp"] == "2026-03-01T12:00:00.123Z"
-        assert record["expires_at"] == int(FIXED_NOW.timestamp()) + 90 * 86400
         assert record["action"] == ACTIONS[route]
         assert record["outcome"] == expect.audit
         assert record.get("rule") == expect.rule
-        assert record["patch"] == expected_patch(route, kind)
+        assert record["patch"] == expected_patch(route, kind, refused_unread=expect.rule == "admin_only")
         assert record.get("role_arn") == (ALLOWED_ROLE_ARN if kind is Kind.CROSS_ACCOUNT else None)
         assert record.get("model_id") == TARGETS.get(route, DEFAULT_MODEL)
         if route in (Route.INVOKE, Route.INVOKE_STREAM, Route.VALIDATE):

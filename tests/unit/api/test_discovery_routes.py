@@ -13,7 +13,7 @@ from tests.events import admin_claims, rest_event, user_claims
 from tests.fakes.api import ApiHarness
 from tests.fakes.clients import ASSUMED_KEY, RecordingClientFactory
 from tests.fakes.inventory import ALLOWED_ROLE_ARN, runtime_settings
-from tests.fakes.tables import AUDIT_TABLE
+from tests.fakes.stores import InMemoryAuditStore
 from tests.unit.api.scenarios import probe_body
 
 ENDPOINTS = "/discovery/sagemaker/endpoints"
@@ -203,7 +203,8 @@ def test_a_region_outside_the_stages_discovery_regions_is_refused(make_api: Call
 
 
 def test_nothing_is_read_when_the_audit_record_cannot_be_written(api: ApiHarness) -> None:
-    api.dynamodb.delete_table(TableName=AUDIT_TABLE)
+    assert isinstance(api.stores.audit, InMemoryAuditStore)
+    api.stores.audit.unavailable = True
     reply = discover(api)
     assert (reply.status, reply.body["error"]) == (503, "audit_unavailable")
     assert api.clients.upstream_activity == 0

@@ -1,4 +1,4 @@
-"""``POST /invoke`` with ``stream: true`` through ``lambdas.streaming.handle_stream`` (DESIGN §3, §8.3)."""
+"""``POST /invoke/stream`` through ``lambdas.streaming.stream_response``, as the streaming function runs it."""
 
 from __future__ import annotations
 
@@ -7,19 +7,18 @@ from collections.abc import Callable
 import pytest
 
 from tests.events import admin_claims, rest_event, user_claims
-from tests.fakes.api import ApiHarness, RecordingMetrics
+from tests.fakes.api import ApiHarness, RecordingMetrics, env_settings
 from tests.fakes.clients import INPUT_TOKENS, OUTPUT_TOKENS, RecordingClientFactory, Script, client_error
 from tests.fakes.inventory import DEFAULT_MODEL, ENDPOINT_MODEL, INVOKE_MODEL
 from tests.unit.api.scenarios import PROMPT
 
 THROTTLED = client_error("ThrottlingException", 429, "Rate exceeded")
 MID_STREAM = client_error("ModelStreamErrorException", None, "the model stopped")
+STREAM_PATH = "/invoke/stream"
 
 
 def stream_event(body: dict[str, object], *, admin: bool = True) -> dict[str, object]:
-    return rest_event(
-        "POST", "/invoke", claims=admin_claims() if admin else user_claims(), body={**body, "stream": True}
-    )
+    return rest_event("POST", STREAM_PATH, claims=admin_claims() if admin else user_claims(), body=body)
 
 
 @pytest.mark.parametrize(
@@ -179,7 +178,7 @@ def test_an_unexpected_error_before_the_first_byte_is_a_500(make_api: Callable[.
 )
 def test_an_invalid_stream_request_is_a_400_before_any_call(api: ApiHarness, raw_body: str, path: str) -> None:
     # When an invalid body is streamed
-    reply, _ = api.stream(rest_event("POST", "/invoke", claims=user_claims(), raw_body=raw_body))
+    reply, _ = api.stream(rest_event("POST", STREAM_PATH, claims=user_claims(), raw_body=raw_body))
 
     # Then it is a 400 JSON error naming the path, and nothing was called
     assert reply.status == 400
@@ -191,7 +190,7 @@ def test_an_invalid_stream_request_is_a_400_before_any_call(api: ApiHarness, raw
 
 def test_a_stream_without_identity_is_a_401(api: ApiHarness) -> None:
     # When a request without claims is streamed
-    reply, _ = api.stream(rest_event("POST", "/invoke", claims=None, body={"prompt": PROMPT, "stream": True}))
+    reply, _ = api.stream(rest_event("POST", STREAM_PATH, claims=None, body={"prompt": PROMPT}))
 
     # Then it is a 401 and nothing was called or audited
     assert reply.status == 401
@@ -205,7 +204,7 @@ def test_an_oversized_stream_request_is_a_413(api: ApiHarness) -> None:
     body = {"prompt": "x" * (300 * 1024), "stream": True}
 
     # When it is streamed
-    reply, _ = api.stream(rest_event("POST", "/invoke", claims=user_claims(), body=body))
+    reply, _ = api.stream(rest_event("POST", STREAM_PATH, claims=user_claims(), body=body))
 
     # Then it is a 413 before anything else
     assert reply.status == 413
@@ -235,3 +234,113 @@ def test_a_stream_renders_the_request_once(api: ApiHarness, monkeypatch: pytest.
     assert reply.status == 200
     assert calls == [True]
     assert [c.operation for c in api.clients.calls] == ["InvokeEndpointWithResponseStream"]
+
+
+def test_a_silent_model_gets_keepalive_comments_until_its_first_token(make_api: Callable[..., ApiHarness]) -> None:
+    # Given a model that thinks 0.35 s before its first token, and keep-alives every 0.1 s
+    api = make_api(
+        clients=RecordingClientFactory(script=Script(first_delta_delay_s=0.35)),
+        env=env_settings(STREAM_KEEPALIVE_S="0.1"),
+    )
+
+    # When the stream is read
+    reply, _ = api.stream(stream_event({"prompt": PROMPT}))
+
+    # Then SSE comments came before the first delta (and none after it: the model was no longer silent)
+    text = reply.text
+    first_delta = text.index("event: delta")
+    assert text[:first_delta].count(": keep-alive\n\n") >= 2
+    assert ": keep-alive" not in text[first_delta:]
+    # And the frames are intact
+    assert [f.event for f in reply.frames] == ["delta", "delta", "delta", "done"]
+
+
+def test_without_keepalives_the_frames_are_produced_on_the_callers_thread(make_api: Callable[..., ApiHarness]) -> None:
+    api = make_api(env=env_settings(STREAM_KEEPALIVE_S="0"))
+    reply, _ = api.stream(stream_event({"prompt": PROMPT}))
+    assert reply.comments == []
+    assert [f.event for f in reply.frames] == ["delta", "delta", "delta", "done"]
+
+
+@pytest.mark.parametrize("read_first", [True, False], ids=["mid-stream", "before-the-first-frame"])
+def test_a_caller_who_leaves_ends_the_audit_record_and_the_upstream_stream(api: ApiHarness, read_first: bool) -> None:
+    # Given an admin's audited stream, opened
+    event = stream_event({"prompt": PROMPT, "override": {"model_kwargs": {"temperature": 0.4}}})
+    reply, body = api.stream(event, consume=False)
+    assert reply.status == 200
+    if read_first:
+        assert next(body).startswith(b"event: delta")
+
+    # When the caller goes away (the streaming function closes the body)
+    body.close()
+
+    # Then the audit record no longer says "allowed": it ends as client_disconnected
+    assert [(r["outcome"], r["error"]) for r in api.audit()] == [("error", "client_disconnected")]
+    # And a stream that had started reading upstream was closed there, not left to the garbage collector
+    assert api.clients.closed_streams == (1 if read_first else 0)
+
+
+@pytest.mark.parametrize(
+    "raw_body",
+    [
+        "not json",
+        "[1, 2]",
+        '{"prompt": ""}',
+        '{"prompt": 5}',
+        '{"prompt": "x", "extra": 1}',
+        '{"model_id": "NOT A SLUG", "prompt": "x"}',
+        '{"messages": []}',
+        '{"messages": [{"role": "robot", "content": "x"}]}',
+        '{"prompt": "x", "stream": "maybe"}',
+        "{}",
+    ],
+)
+def test_the_same_invalid_body_gets_the_same_answer_on_both_routes(api: ApiHarness, raw_body: str) -> None:
+    # When the same body is sent buffered and streamed
+    buffered = api.call(rest_event("POST", "/invoke", claims=user_claims(), raw_body=raw_body))
+    streamed, _ = api.stream(rest_event("POST", STREAM_PATH, claims=user_claims(), raw_body=raw_body))
+
+    # Then both are the same 400 with the same body, and nothing was called
+    assert buffered.status == streamed.status == 400
+    assert buffered.body == streamed.body
+    assert buffered.body["error"] == "validation_error"
+    assert api.clients.upstream_activity == 0
+
+
+def test_a_refusal_is_the_same_on_both_routes(api: ApiHarness) -> None:
+    # Given a plain user's override (rule 1)
+    body = {"prompt": PROMPT, "override": {"model_kwargs": {"temperature": 0.9}}}
+
+    # When it is sent buffered and streamed
+    buffered = api.call(rest_event("POST", "/invoke", claims=user_claims(), body=body))
+    streamed, _ = api.stream(rest_event("POST", STREAM_PATH, claims=user_claims(), body=body))
+
+    # Then both are the same 403 naming the rule, both denials are audited, and nothing went upstream
+    assert buffered.status == streamed.status == 403
+    assert buffered.body == streamed.body
+    assert buffered.body["rule"] == "admin_only"
+    assert [(r["outcome"], r["rule"]) for r in api.audit()] == [("denied", "admin_only")] * 2
+    assert api.clients.upstream_activity == 0
+
+
+def test_the_buffered_route_ignores_stream_and_answers_json(api: ApiHarness) -> None:
+    reply = api.call(rest_event("POST", "/invoke", claims=user_claims(), body={"prompt": PROMPT, "stream": True}))
+    assert reply.status == 200
+    assert reply.headers["Content-Type"] == "application/json"
+    assert reply.body["output"] == api.clients.script.text
+    assert [c.operation for c in api.clients.calls] == ["Converse"]
+
+
+def test_a_stream_carries_the_cors_headers_of_the_buffered_routes(api: ApiHarness) -> None:
+    # Given a request from a browser page
+    event = rest_event(
+        "POST", STREAM_PATH, claims=user_claims(), body={"prompt": PROMPT}, headers={"Origin": "https://ui"}
+    )
+
+    # When it is streamed
+    reply, _ = api.stream(event)
+
+    # Then the resolver's CORS headers are on the streamed answer too
+    assert reply.status == 200
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    assert reply.headers["Content-Type"] == "text/event-stream; charset=utf-8"

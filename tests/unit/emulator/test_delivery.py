@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from local.emulator import delivery
 from local.emulator.wire import ABORT, HttpResponse
 
@@ -38,3 +40,16 @@ def test_buffered_faults() -> None:
 def test_paced_keeps_items_in_order() -> None:
     assert list(delivery.paced(EVENTS, 0.0)) == EVENTS
     assert list(delivery.paced(EVENTS[:2], 0.001)) == EVENTS[:2]
+
+
+def test_paced_waits_for_the_first_token_then_between_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a stream paced 0.2 s before its first event and 0.01 s between events
+    pauses: list[float] = []
+    monkeypatch.setattr("local.emulator.delivery.time.sleep", pauses.append)
+
+    # When it is read
+    items = list(delivery.paced(EVENTS, 0.01, first_delay_s=0.2))
+
+    # Then every event arrives, the first after the long pause and the rest after the short one
+    assert items == EVENTS
+    assert pauses == [0.2, 0.01, 0.01, 0.01]

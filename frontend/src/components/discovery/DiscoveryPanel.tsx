@@ -19,12 +19,10 @@ import Table from "@cloudscape-design/components/table";
 import { useState } from "react";
 import type { ApiClient } from "../../api/client";
 import { toErrorBody } from "../../api/errors";
-import type { ErrorBody } from "../../api/types";
 import type { JsonObject } from "../../model-editor/json";
 import { ErrorAlert } from "../ErrorAlert";
-import { discoverBedrockModels, discoverEndpoints, probe } from "./discoveryApi";
 import { bedrockRows, endpointRows, probeRequestFor, type DiscoveryRow } from "./discoveryRows";
-import type { CrossAccountRole, ProbeResult } from "./discoveryTypes";
+import type { CrossAccountRole, ErrorBody, ProbeResult } from "../../api/types";
 
 export interface DiscoveryPanelProps {
   api: ApiClient;
@@ -114,7 +112,7 @@ export function DiscoveryPanel({ api, region, crossAccount, onUse }: DiscoveryPa
     setUsed(null);
     try {
       const scope = { region: chosenRegion, role };
-      setRows(source === "sagemaker" ? endpointRows(await discoverEndpoints(api, scope)) : bedrockRows(await discoverBedrockModels(api, scope)));
+      setRows(source === "sagemaker" ? endpointRows(await api.discoverEndpoints(scope)) : bedrockRows(await api.discoverBedrockModels(scope)));
     } catch (caught) {
       setRows(null);
       setError(toErrorBody(caught));
@@ -135,7 +133,7 @@ export function DiscoveryPanel({ api, region, crossAccount, onUse }: DiscoveryPa
     setError(null);
     setProbed(null);
     try {
-      const result = await probe(api, probeRequestFor(selected, role));
+      const result = await api.probe(probeRequestFor(selected, role));
       setProbed(result);
       if (result.config) use(selected, result.config, `${result.format}, probed`);
     } catch (caught) {

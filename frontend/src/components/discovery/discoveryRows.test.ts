@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import recorded from "../../test/fixtures/discovery.json";
 import { bedrockRows, endpointRows, probeRequestFor } from "./discoveryRows";
-import type { BedrockModelList, EndpointPage } from "./discoveryTypes";
+import type { BedrockModelList, EndpointPage } from "../../api/types";
 
 const page = recorded.endpoints as EndpointPage;
 const models = recorded.bedrock as BedrockModelList;
@@ -30,7 +30,7 @@ describe("endpoint rows", () => {
       region: "eu-west-1",
       next_token: null,
       endpoints: [
-        { ...endpoint!, variants: [endpoint!.variants[0]!, { ...endpoint!.variants[0]!, name: "Canary" }] },
+        { ...endpoint!, variants: [endpoint!.variants![0]!, { ...endpoint!.variants![0]!, name: "Canary" }] },
         { ...endpoint!, name: "broken", variants: [], error: { error: "credentials_error", message: "AccessDenied" } },
         { ...endpoint!, name: "warming", status: "Creating" },
       ],

@@ -11,7 +11,7 @@ import type {
   EndpointPage,
   ProbeRequest,
   ProbeTarget,
-} from "./discoveryTypes";
+} from "../../api/types";
 
 export interface DiscoveryRow {
   /** Stable key: endpoint[/component or variant], or the Bedrock model id. */
@@ -40,19 +40,19 @@ const KIND_LABELS: Record<BedrockModel["kind"], string> = {
   "marketplace-endpoint": "Marketplace endpoint",
 };
 
-function instance(type: string | null, count: number | null, serverless: boolean): string {
+function instance(type: string | null | undefined, count: number | null | undefined, serverless: boolean | undefined): string {
   if (serverless) return "Serverless";
   if (!type) return "";
-  return count !== null ? `${count} × ${type}` : type;
+  return count != null ? `${count} × ${type}` : type;
 }
 
-function detectionFields(detection: Detection | null): Pick<DiscoveryRow, "format" | "confidence" | "reason" | "formats"> {
+function detectionFields(detection: Detection | null | undefined): Pick<DiscoveryRow, "format" | "confidence" | "reason" | "formats"> {
   if (!detection) return { format: "", confidence: "", reason: "", formats: [] };
   return {
     format: detection.format ?? "",
     confidence: detection.confidence,
-    reason: detection.family ?? detection.reasons[0] ?? "",
-    formats: detection.candidates,
+    reason: detection.family ?? detection.reasons?.[0] ?? "",
+    formats: detection.candidates ?? [],
   };
 }
 
@@ -77,8 +77,9 @@ export function endpointRows(page: EndpointPage): DiscoveryRow[] {
       });
       continue;
     }
-    const several = endpoint.variants.length > 1;
-    for (const variant of endpoint.variants) {
+    const variants = endpoint.variants ?? [];
+    const several = variants.length > 1;
+    for (const variant of variants) {
       if (!variant.detection) continue; // a variant that hosts inference components: its components are rows
       const fields = detectionFields(variant.detection);
       rows.push({
@@ -87,13 +88,13 @@ export function endpointRows(page: EndpointPage): DiscoveryRow[] {
         status,
         detail: instance(variant.instance_type, variant.instance_count, variant.serverless),
         ...fields,
-        usable: status === "InService" && variant.config !== null,
-        config: variant.config,
+        usable: status === "InService" && variant.config != null,
+        config: variant.config ?? null,
         target: { type: "sagemaker", ...base, ...(several ? { target_variant: variant.name } : {}) },
       });
     }
-    const hosting = endpoint.variants.find((variant) => !variant.detection);
-    for (const component of endpoint.inference_components) {
+    const hosting = variants.find((variant) => !variant.detection);
+    for (const component of endpoint.inference_components ?? []) {
       const fields = detectionFields(component.detection);
       rows.push({
         key: `${endpoint.name}/${component.name}`,
@@ -102,8 +103,8 @@ export function endpointRows(page: EndpointPage): DiscoveryRow[] {
         detail: hosting ? instance(hosting.instance_type, hosting.instance_count, hosting.serverless) : "",
         ...fields,
         reason: component.error?.message ?? fields.reason,
-        usable: (component.status ?? status) === "InService" && component.config !== null,
-        config: component.config,
+        usable: (component.status ?? status) === "InService" && component.config != null,
+        config: component.config ?? null,
         target: { type: "sagemaker", ...base, inference_component_name: component.name },
       });
     }
@@ -117,13 +118,13 @@ export function bedrockRows(list: BedrockModelList): DiscoveryRow[] {
     name: model.name,
     status: KIND_LABELS[model.kind],
     detail: model.provider_name ?? model.architecture ?? "",
-    format: model.adapters[0] ?? "",
+    format: model.adapters?.[0] ?? "",
     confidence: model.usable ? "high" : "none",
     reason: model.note ?? "",
-    usable: model.usable && model.config !== null,
-    config: model.config,
+    usable: Boolean(model.usable) && model.config != null,
+    config: model.config ?? null,
     target: { type: "bedrock", model_id: model.model_id, region: list.region },
-    formats: model.adapters,
+    formats: model.adapters ?? [],
   }));
 }
 

@@ -180,12 +180,12 @@ describe("test panel for admins", () => {
     expect(bodyOf(page.requests, "POST", "/invoke")).toEqual({ model_id: "tgi-llama", prompt: "Hi", debug: true });
   });
 
-  it("streams the text when the model streams", async () => {
+  it("streams the text through /invoke/stream when the model streams", async () => {
     const page = await openEditor(
       {
         ...admin,
         routes: {
-          "POST /invoke": () =>
+          "POST /invoke/stream": () =>
             eventStream([
               { event: "delta", data: { text: "Bonjour" } },
               { event: "delta", data: { text: " !" } },
@@ -199,7 +199,28 @@ describe("test panel for admins", () => {
     await page.user.click(button("Invoke"));
     await waitFor(() => expect(screen.getByTestId("invoke-output")).toHaveTextContent("Bonjour !"));
     expect(await screen.findByText("Streamed")).toBeInTheDocument();
-    expect(bodyOf(page.requests, "POST", "/invoke")).toEqual({ model_id: "claude-haiku", prompt: "Say hello in French", stream: true });
+    expect(bodyOf(page.requests, "POST", "/invoke/stream")).toEqual({ model_id: "claude-haiku", prompt: "Say hello in French" });
+    expect(bodyOf(page.requests, "POST", "/invoke")).toBeUndefined();
+  });
+
+  it("puts the details of a 400 from /invoke/stream at the matching field", async () => {
+    // Given a streaming base model whose edited kwargs the API refuses before the stream starts
+    const invalid = {
+      error: "validation_error",
+      message: "Invalid model config at model_kwargs.temperature: must be <= 1",
+      details: [{ path: "model_kwargs.temperature", message: "must be <= 1", type: "less_than_equal" }],
+    };
+    const page = await openEditor({ ...admin, routes: { "POST /invoke/stream": () => json(400, invalid) } }, "claude-haiku");
+    await replaceText(page, "Model kwargs (JSON)", '{"temperature": 3}');
+    await page.user.type(textbox("Prompt"), "Hi");
+    // When invoked with streaming on
+    await page.user.click(button("Invoke"));
+    // Then the error is shown like a buffered invoke's: at the field, and in the alert with its path
+    await waitFor(() => expect(fieldError(page, "Model kwargs (JSON)")).toContain("must be <= 1"));
+    const alert = screen.getByTestId("error-alert");
+    expect(alert).toHaveTextContent("Invalid request");
+    expect(alert).toHaveTextContent("model_kwargs.temperature: must be <= 1");
+    expect(screen.queryByTestId("invoke-result")).not.toBeInTheDocument();
   });
 });
 

@@ -1,7 +1,7 @@
 """``lambdas.handler.handler``, the deployed entry point: environment, 413 before routing, metrics, logs.
 
 The object graph is built from real environment variables and a runtime settings file; only the
-runtime clients are swapped for the recording fake (DynamoDB is moto in-process).
+runtime clients are swapped for the recording fake; DynamoDB is moto in this process (the deployed tables' code).
 """
 
 from __future__ import annotations

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal
 
 from inference_engine.schema import ModelConfig
-
-if TYPE_CHECKING:
-    from lambdas.logic.invocations import RequestContext
+from lambdas.domain.context import RequestContext
 
 Action = Literal["invoke", "validate", "save", "delete", "read", "discover", "probe"]
 Outcome = Literal["allowed", "denied", "success", "error"]
@@ -99,6 +97,9 @@ class AuditRecord:
         }
 
 
-class AuditSink(Protocol):
-    def put(self, record: AuditRecord) -> None: ...
-    def update_outcome(self, record: AuditRecord) -> None: ...
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of audit records, newest first; ``next_token`` continues it (``None``: the end)."""
+
+    records: list[AuditRecord]
+    next_token: str | None

@@ -1,0 +1,34 @@
+"""Models as the API knows them: a saved model as stored, and any model resolved for use (predefined or saved)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from inference_engine.schema import ModelConfig
+
+Source = Literal["predefined", "saved"]
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    """A saved model's item: its config as a JSON document, its version and who changed it when."""
+
+    id: str
+    version: int
+    config: dict[str, Any]
+    base_model_id: str | None
+    created_at: str
+    created_by: str
+    updated_at: str
+    updated_by: str
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    config: ModelConfig
+    source: Source
+    version: int | None = None
+    base_model_id: str | None = None
+    updated_at: str | None = None
+    updated_by: str | None = None

@@ -1,0 +1,66 @@
+"""What the logic needs from the outside world, as Protocols: the stores (DynamoDB in ``lambdas.dal``, in memory in
+the tests) and the metrics sink (Powertools EMF). The runtime clients are the engine's ``ClientProvider``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from lambdas.domain.audit import AuditPage, AuditRecord
+from lambdas.domain.models import StoredModel
+
+
+class ModelStore(Protocol):
+    """Saved models with optimistic locking: every write names the version it expects (0: create)."""
+
+    def get(self, model_id: str) -> StoredModel | None: ...
+
+    def scan(self) -> Iterator[StoredModel]: ...
+
+    def put(
+        self,
+        *,
+        model_id: str,
+        expected_version: int,
+        config: dict[str, Any],
+        base_model_id: str | None,
+        actor: str,
+        now: str,
+    ) -> StoredModel:
+        """Create or replace the version the caller read, else raise ``VersionConflictError``."""
+        ...
+
+    def delete(self, model_id: str, expected_version: int) -> None:
+        """Delete the version the caller read, else raise ``VersionConflictError``."""
+        ...
+
+
+class AuditStore(Protocol):
+    """Audit records: written before an audited action (``put``), ended after it (``update_outcome``, same id)."""
+
+    def put(self, record: AuditRecord) -> None:
+        """Raise ``AuditUnavailableError`` when it cannot be written: the action is then not performed."""
+        ...
+
+    def update_outcome(self, record: AuditRecord) -> None: ...
+
+    def recent(self, *, limit: int, next_token: str | None, now: str) -> AuditPage: ...
+
+
+@dataclass(frozen=True)
+class InvocationMetric:
+    model_id: str
+    outcome: str
+    latency_ms: float | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class MetricsSink(Protocol):
+    def record(self, metric: InvocationMetric) -> None: ...
+
+
+class NoMetrics:
+    def record(self, metric: InvocationMetric) -> None:
+        del metric

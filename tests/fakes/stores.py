@@ -1,0 +1,108 @@
+"""In-memory ``ModelStore`` and ``AuditStore`` with the semantics the logic relies on (``lambdas.domain.ports``):
+optimistic locking by version, records replaced by id, newest-first pages. The DynamoDB adapters are tested
+against the same semantics on moto (``tests/integration/dal``)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from inference_engine.errors import ConfigValidationError, ErrorDetail
+from lambdas.domain.audit import AuditPage, AuditRecord
+from lambdas.domain.errors import AuditUnavailableError, VersionConflictError
+from lambdas.domain.models import StoredModel
+
+
+@dataclass
+class InMemoryModelStore:
+    items: dict[str, StoredModel] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, model_id: str) -> StoredModel | None:
+        return self.items.get(model_id)
+
+    def scan(self) -> Iterator[StoredModel]:
+        return iter(list(self.items.values()))
+
+    def put(
+        self,
+        *,
+        model_id: str,
+        expected_version: int,
+        config: dict[str, Any],
+        base_model_id: str | None,
+        actor: str,
+        now: str,
+    ) -> StoredModel:
+        with self._lock:
+            current = self.items.get(model_id)
+            if (current.version if current else 0) != expected_version:
+                raise VersionConflictError(model_id, current.version if current else None)
+            stored = StoredModel(
+                id=model_id,
+                version=expected_version + 1,
+                config=json.loads(json.dumps(config)),
+                base_model_id=base_model_id,
+                created_at=current.created_at if current else now,
+                created_by=current.created_by if current else actor,
+                updated_at=now,
+                updated_by=actor,
+            )
+            self.items[model_id] = stored
+            return stored
+
+    def delete(self, model_id: str, expected_version: int) -> None:
+        with self._lock:
+            current = self.items.get(model_id)
+            if current is None or current.version != expected_version:
+                raise VersionConflictError(model_id, current.version if current else None)
+            del self.items[model_id]
+
+
+@dataclass
+class InMemoryAuditStore:
+    """``unavailable`` makes every write fail as a DynamoDB outage would."""
+
+    records: dict[str, AuditRecord] = field(default_factory=dict)
+    unavailable: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def put(self, record: AuditRecord) -> None:
+        if self.unavailable:
+            raise AuditUnavailableError("The audit record could not be written (store unavailable).")
+        with self._lock:
+            self.records[record.id] = replace(record)
+
+    def update_outcome(self, record: AuditRecord) -> None:
+        self.put(record)
+
+    def in_order(self) -> list[AuditRecord]:
+        """Oldest first, as written."""
+        return sorted(self.records.values(), key=lambda r: (r.timestamp, list(self.records).index(r.id)))
+
+    def recent(self, *, limit: int, next_token: str | None, now: str) -> AuditPage:
+        del now
+        newest_first = list(reversed(self.in_order()))
+        start = _offset(next_token) if next_token else 0
+        page = newest_first[start : start + limit]
+        more = start + limit < len(newest_first)
+        token = base64.urlsafe_b64encode(json.dumps({"offset": start + limit}).encode()).decode() if more else None
+        return AuditPage(page, token)
+
+
+def _offset(token: str) -> int:
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        offset = None
+    if not isinstance(offset, int) or offset < 0:
+        raise ConfigValidationError(
+            "The next_token is not valid.",
+            details=[ErrorDetail("next_token", "not a token from this API", "value_error")],
+        )
+    return offset
