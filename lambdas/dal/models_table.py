@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from lambdas.domain.errors import VersionConflictError
-from lambdas.domain.models import StoredModel
+from lambdas.domain.models import ModelWrite, StoredModel
 
 MAX_SAVED_MODELS = 1000
 
@@ -62,28 +62,19 @@ class ModelsTable:
                 return
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def put(
-        self,
-        *,
-        model_id: str,
-        expected_version: int,
-        config: dict[str, Any],
-        base_model_id: str | None,
-        actor: str,
-        now: str,
-    ) -> StoredModel:
+    def put(self, write: ModelWrite, *, expected_version: int) -> StoredModel:
         """Create (``expected_version`` 0) or replace the version the caller read, else ``VersionConflictError``."""
-        document = json.dumps(config, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        document = json.dumps(write.config, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         values: dict[str, Any] = {
             ":version": {"N": str(expected_version + 1)},
             ":config": {"S": document},
-            ":now": {"S": now},
-            ":actor": {"S": actor},
+            ":now": {"S": write.now},
+            ":actor": {"S": write.actor},
         }
         assignments = "version = :version, config = :config, updated_at = :now, updated_by = :actor"
         assignments += ", created_at = if_not_exists(created_at, :now), created_by = if_not_exists(created_by, :actor)"
-        if base_model_id:
-            values[":base"] = {"S": base_model_id}
+        if write.base_model_id:
+            values[":base"] = {"S": write.base_model_id}
             update = f"SET {assignments}, base_model_id = :base"
         else:
             update = f"SET {assignments} REMOVE base_model_id"
@@ -95,7 +86,7 @@ class ModelsTable:
         try:
             response = self._client.update_item(
                 TableName=self._table,
-                Key={"id": {"S": model_id}},
+                Key={"id": {"S": write.model_id}},
                 UpdateExpression=update,
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
@@ -103,8 +94,8 @@ class ModelsTable:
             )
         except ClientError as exc:
             if _is_condition_failure(exc):
-                current = self.get(model_id)
-                raise VersionConflictError(model_id, current.version if current else None) from None
+                current = self.get(write.model_id)
+                raise VersionConflictError(write.model_id, current.version if current else None) from None
             raise
         return _item_to_model(response["Attributes"])
 

@@ -25,6 +25,17 @@ class StoredModel:
 
 
 @dataclass(frozen=True)
+class ModelWrite:
+    """What a save stores: the config (a JSON document), the base model it started from, who saved it and when."""
+
+    model_id: str
+    config: dict[str, Any]
+    base_model_id: str | None
+    actor: str
+    now: str
+
+
+@dataclass(frozen=True)
 class ResolvedModel:
     config: ModelConfig
     source: Source

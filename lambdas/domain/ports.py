@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from lambdas.domain.audit import AuditPage, AuditRecord
-from lambdas.domain.models import StoredModel
+from lambdas.domain.models import ModelWrite, StoredModel
 
 
 class ModelStore(Protocol):
@@ -18,16 +18,7 @@ class ModelStore(Protocol):
 
     def scan(self) -> Iterator[StoredModel]: ...
 
-    def put(
-        self,
-        *,
-        model_id: str,
-        expected_version: int,
-        config: dict[str, Any],
-        base_model_id: str | None,
-        actor: str,
-        now: str,
-    ) -> StoredModel:
+    def put(self, write: ModelWrite, *, expected_version: int) -> StoredModel:
         """Create or replace the version the caller read, else raise ``VersionConflictError``."""
         ...
 

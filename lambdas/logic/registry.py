@@ -9,7 +9,7 @@ from inference_engine.errors import ConfigValidationError
 from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider, parse_model_config
 from inference_engine.settings import RuntimeSettings
 from lambdas.domain.errors import NotFoundError, VersionConflictError
-from lambdas.domain.models import ResolvedModel, Source, StoredModel
+from lambdas.domain.models import ModelWrite, ResolvedModel, Source, StoredModel
 from lambdas.domain.ports import ModelStore
 
 logger = logging.getLogger(__name__)
@@ -110,14 +110,8 @@ class ModelRegistry:
                 None,
                 f"Model id {config.id!r} belongs to a model deployed with the app; save under another id.",
             )
-        return self._table.put(
-            model_id=config.id,
-            expected_version=expected_version,
-            config=config.to_json_dict(),
-            base_model_id=base_model_id,
-            actor=actor,
-            now=now,
-        )
+        write = ModelWrite(config.id, config.to_json_dict(), base_model_id, actor, now)
+        return self._table.put(write, expected_version=expected_version)
 
     def delete(self, model_id: str, *, expected_version: int) -> None:
         if self._runtime.model(model_id) is not None:

@@ -17,6 +17,7 @@ from lambdas.dal.models_table import ModelsTable
 from lambdas.domain.audit import AuditRecord
 from lambdas.domain.context import RequestContext
 from lambdas.domain.errors import VersionConflictError
+from lambdas.domain.models import ModelWrite
 from lambdas.domain.ports import AuditStore, ModelStore
 from tests.fakes.clients import shared_session
 from tests.fakes.stores import InMemoryAuditStore, InMemoryModelStore
@@ -50,14 +51,8 @@ def audit_store(request: pytest.FixtureRequest) -> AuditStore:
 
 
 def put(store: ModelStore, version: int, **changes: Any) -> Any:
-    return store.put(
-        model_id="team-model",
-        expected_version=version,
-        config={**CONFIG, **changes},
-        base_model_id="claude-3-haiku",
-        actor="ada",
-        now=NOW,
-    )
+    write = ModelWrite("team-model", {**CONFIG, **changes}, base_model_id="claude-3-haiku", actor="ada", now=NOW)
+    return store.put(write, expected_version=version)
 
 
 def record_at(timestamp: str, **changes: Any) -> AuditRecord:
