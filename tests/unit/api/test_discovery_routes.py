@@ -144,6 +144,28 @@ def test_a_plain_user_gets_403_whatever_the_request_holds(
     assert api.clients.upstream_activity == 0
 
 
+def test_a_refused_discovery_is_recorded_with_what_it_asked_for_as_sent(api: ApiHarness) -> None:
+    # When a plain user asks to read an endpoint through a role, with a region the API would refuse
+    query = {"region": "mars-1", "role_arn": ALLOWED_ROLE_ARN, "external_id": "studio"}
+    reply = api.call(rest_event("GET", f"{ENDPOINTS}/vllm-qwen2-7b", claims=user_claims(), query=query))
+
+    # Then the 403 is recorded with the request as it came (never validated), the role included
+    assert (reply.status, reply.body["rule"]) == (403, "admin_only")
+    [record] = api.audit()
+    assert record["patch"] == {
+        "source": "sagemaker-endpoint",
+        "endpoint_name": "vllm-qwen2-7b",
+        "region": "mars-1",
+        "cross_account": {"role_arn": ALLOWED_ROLE_ARN, "external_id": "studio"},
+    }
+    assert record["role_arn"] == ALLOWED_ROLE_ARN
+    # And a refused probe keeps its body as sent
+    body = {"target": {"type": "sagemaker", "endpoint_name": "x"}, "max_calls": 99}
+    assert probe(api, body, admin=False).status == 403
+    assert api.audit()[-1]["patch"] == body
+    assert api.clients.upstream_activity == 0
+
+
 def test_without_an_identity_an_invalid_request_is_401_not_400(api: ApiHarness) -> None:
     reply = api.call(rest_event("POST", "/discovery/probe", claims=None, body={"target": {}}))
     assert (reply.status, reply.body["error"]) == (401, "unauthorized")
