@@ -91,17 +91,11 @@ class EmulatorClientFactory(ClientFactory):
         self.emulator = emulator
         self.requests: list[tuple[str, str, str | None, str | None]] = []
 
-    def client(
-        self,
-        service: Service,
-        region: str,
-        *,
-        cross_account: CrossAccount | None = None,
-        caller: str | None = None,
-        endpoint_url: str | None = None,
-        target: str | None = None,
-    ) -> Any:
-        del endpoint_url, target
-        self.requests.append((service, region, cross_account.role_arn if cross_account else None, caller))
+    def client(self, service: Service, region: str, **options: Any) -> Any:
+        """``ClientProvider.client``: its keyword options (``cross_account``, ``caller``...); the endpoint URL and the
+        target are the emulator's concern."""
+        cross_account: CrossAccount | None = options.get("cross_account")
+        role_arn = cross_account.role_arn if cross_account else None
+        self.requests.append((service, region, role_arn, options.get("caller")))
         key = "ASIAASSUMEDROLE00000" if cross_account else ACCESS_KEY
         return self.emulator.client(service, region, access_key=key, config=self.settings.botocore_config())

@@ -41,6 +41,7 @@ const ROLE_OPTIONS = [
   { value: "system", label: "system" },
 ];
 
+/** A preformatted block: text as it is, any other JSON value pretty-printed. */
 function JsonBlock({ value, testId }: { value: unknown; testId?: string }) {
   return (
     <Box variant="code">
@@ -93,11 +94,7 @@ function InvokeResultView({ result, streamed, running }: { result: InvokeResult 
     <Container header={<Header variant="h3">Result</Header>} data-testid="invoke-result">
       <SpaceBetween size="m">
         <div aria-live="polite" aria-busy={running}>
-          <Box variant="code">
-            <pre className="ms-pre" data-testid="invoke-output">
-              {output}
-            </pre>
-          </Box>
+          <JsonBlock value={output} testId="invoke-output" />
         </div>
         {running && <StatusIndicator type="loading">Generating…</StatusIndicator>}
         {reasoning ? (
@@ -106,11 +103,7 @@ function InvokeResultView({ result, streamed, running }: { result: InvokeResult 
             defaultExpanded={running}
             data-testid="invoke-reasoning"
           >
-            <Box variant="code">
-              <pre className="ms-pre" data-testid="invoke-reasoning-text">
-                {reasoning}
-              </pre>
-            </Box>
+            <JsonBlock value={reasoning} testId="invoke-reasoning-text" />
           </ExpandableSection>
         ) : null}
         {!running && result === null && (
