@@ -51,3 +51,21 @@ export type ErrorBody = Schemas["ErrorBody"];
 export type ErrorDetailBody = Schemas["ErrorDetailBody"];
 /** 401 and 413 may come from API Gateway itself, as ``{message}`` without an error code. */
 export type GatewayErrorBody = Schemas["GatewayErrorBody"];
+
+/** Discovery (admins; docs/design.md §8.6): ``GET /discovery/sagemaker/endpoints[/{name}]``. */
+export type EndpointPage = Schemas["EndpointPage"];
+export type SageMakerEndpoint = Schemas["SageMakerEndpoint"];
+export type EndpointVariant = Schemas["Variant"];
+export type InferenceComponent = Schemas["InferenceComponent"];
+export type Detection = Schemas["Detection"];
+/** ``GET /discovery/bedrock/models``. */
+export type BedrockModelList = Schemas["BedrockModelList"];
+export type BedrockModel = Schemas["BedrockModel"];
+export type BedrockKind = BedrockModel["kind"];
+/** ``POST /discovery/probe``. */
+export type ProbeRequest = Schemas["ProbeRequest"];
+export type ProbeTarget = ProbeRequest["target"];
+export type ProbeResult = Schemas["ProbeResult"];
+export type ProbeAttempt = Schemas["ProbeAttempt"];
+/** The role discovery reads through (its ``session_duration_s`` is the API's default when left out). */
+export type CrossAccountRole = Schemas["CrossAccount"];

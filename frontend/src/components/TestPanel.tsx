@@ -41,6 +41,7 @@ const ROLE_OPTIONS = [
   { value: "system", label: "system" },
 ];
 
+/** A preformatted block: text as it is, any other JSON value pretty-printed. */
 function JsonBlock({ value, testId }: { value: unknown; testId?: string }) {
   return (
     <Box variant="code">
@@ -77,20 +78,34 @@ function PreviewResult({ preview }: { preview: ValidateResponse }) {
   );
 }
 
-function InvokeResultView({ result, streamingText, running }: { result: InvokeResult | null; streamingText: string; running: boolean }) {
-  const output = result ? result.output : streamingText;
+/** What a stream has shown so far: the answer's text, and the model's reasoning (``reasoning`` frames). */
+interface Streamed {
+  text: string;
+  reasoning: string;
+}
+
+const NOTHING_STREAMED: Streamed = { text: "", reasoning: "" };
+
+function InvokeResultView({ result, streamed, running }: { result: InvokeResult | null; streamed: Streamed; running: boolean }) {
+  const output = result ? result.output : streamed.text;
+  const reasoning = result ? result.reasoning : streamed.reasoning;
   const usage = result?.usage;
   return (
     <Container header={<Header variant="h3">Result</Header>} data-testid="invoke-result">
       <SpaceBetween size="m">
         <div aria-live="polite" aria-busy={running}>
-          <Box variant="code">
-            <pre className="ms-pre" data-testid="invoke-output">
-              {output}
-            </pre>
-          </Box>
+          <JsonBlock value={output} testId="invoke-output" />
         </div>
         {running && <StatusIndicator type="loading">Generating…</StatusIndicator>}
+        {reasoning ? (
+          <ExpandableSection
+            headerText="Reasoning (kept apart from the answer)"
+            defaultExpanded={running}
+            data-testid="invoke-reasoning"
+          >
+            <JsonBlock value={reasoning} testId="invoke-reasoning-text" />
+          </ExpandableSection>
+        ) : null}
         {!running && result === null && (
           <StatusIndicator type="stopped" data-testid="invoke-incomplete">
             Incomplete: the answer stopped before the model finished.
@@ -106,6 +121,7 @@ function InvokeResultView({ result, streamingText, running }: { result: InvokeRe
                 value: (
                   <span data-testid="invoke-usage">
                     {usage?.input_tokens ?? "?"} in / {usage?.output_tokens ?? "?"} out{usage?.estimated ? " (estimated)" : ""}
+                    {usage?.cache_read_input_tokens ? `, ${usage.cache_read_input_tokens} from cache` : ""}
                   </span>
                 ),
               },
@@ -150,7 +166,7 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
   const [busy, setBusy] = useState<"preview" | "invoke" | null>(null);
   const [preview, setPreview] = useState<ValidateResponse | null>(null);
   const [result, setResult] = useState<InvokeResult | null>(null);
-  const [streamingText, setStreamingText] = useState("");
+  const [streamed, setStreamed] = useState<Streamed>(NOTHING_STREAMED);
   const [error, setError] = useState<ErrorBody | null>(null);
   const abort = useRef<AbortController | null>(null);
 
@@ -184,15 +200,13 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
     }
   };
 
-  /** Streamed through ``POST /invoke/stream`` (the text is shown as it arrives), or buffered through ``POST /invoke``. */
+  /** Streamed through ``POST /invoke/stream`` (the text and the reasoning are shown as they arrive), or buffered
+   * through ``POST /invoke``. */
   const send = (body: InvokeRequest, signal: AbortSignal): Promise<InvokeResponse> => {
     if (!useStream) return api.invoke(body, signal);
-    let text = "";
-    const show = (delta: string) => {
-      text += delta;
-      setStreamingText(text);
-    };
-    return api.invokeStream(body, show, signal);
+    const show = (delta: string) => setStreamed((current) => ({ ...current, text: current.text + delta }));
+    const think = (delta: string) => setStreamed((current) => ({ ...current, reasoning: current.reasoning + delta }));
+    return api.invokeStream(body, show, signal, think);
   };
 
   const runInvoke = async () => {
@@ -202,7 +216,7 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
     setBusy("invoke");
     setError(null);
     setResult(null);
-    setStreamingText("");
+    setStreamed(NOTHING_STREAMED);
     try {
       const answer = await send(buildInvokeRequest(target, input, options), controller.signal);
       setResult({ ...answer, streamed: useStream });
@@ -311,8 +325,8 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
         )}
         {error && <ErrorAlert error={error} />}
         {preview && <PreviewResult preview={preview} />}
-        {(result !== null || busy === "invoke" || streamingText !== "") && (
-          <InvokeResultView result={result} streamingText={streamingText} running={busy === "invoke"} />
+        {(result !== null || busy === "invoke" || streamed.text !== "" || streamed.reasoning !== "") && (
+          <InvokeResultView result={result} streamed={streamed} running={busy === "invoke"} />
         )}
       </SpaceBetween>
     </Container>

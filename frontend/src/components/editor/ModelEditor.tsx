@@ -15,6 +15,7 @@ import { FIELD_LABELS } from "../../model-editor/fieldKeys";
 import { hasNullMembers, isJsonObject, stringifyJson } from "../../model-editor/json";
 import type { FieldError } from "../../model-editor/paths";
 import { modelOption } from "../modelOptions";
+import { DiscoveryPanel } from "../discovery/DiscoveryPanel";
 import { ContentHandlerSection } from "./ContentHandlerSection";
 import { CrossAccountSection } from "./CrossAccountSection";
 import { useEditor } from "./EditorContext";
@@ -51,7 +52,7 @@ function labelFor(path: string): string {
 }
 
 export default function ModelEditor(props: ModelEditorProps) {
-  const { state } = useEditor();
+  const { state, dispatch } = useEditor();
   const { me, models } = props;
   const baseOptions = [SCRATCH_OPTION, ...models.map(modelOption)];
   const selectedBase = baseOptions.find((option) => option.value === (state.baseId ?? "")) ?? SCRATCH_OPTION;
@@ -62,6 +63,12 @@ export default function ModelEditor(props: ModelEditorProps) {
 
   return (
     <SpaceBetween size="l">
+      <DiscoveryPanel
+        api={props.api}
+        region={props.region}
+        crossAccount={me.capabilities.cross_account}
+        onUse={(config) => dispatch({ type: "import", config })}
+      />
       <Container
         header={
           <Header variant="h2" description="Start from a deployed or saved model, or from scratch. Fields you change are marked.">
