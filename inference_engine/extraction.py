@@ -7,14 +7,14 @@ silent ``None``. A path that selects a list of strings (``content[*].text``) joi
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
 import jmespath
 from jmespath.exceptions import JMESPathError
+from jmespath.visitor import TreeInterpreter
 
 from inference_engine.errors import OutputPathError, ResponseFormatError
 from inference_engine.schema import ReasoningSettings, UsagePaths
@@ -24,23 +24,29 @@ class CompiledPath(Protocol):
     def search(self, value: Any) -> Any: ...
 
 
-# Simple paths, evaluated without the JMESPath interpreter: chains of fields and indices (``[0].details.tokens``),
-# and ``a || b`` of such chains. Anything else (quoted names, projections, filters, functions, ...) goes to jmespath.
-_WS = "[ \t\n\r]*"  # what the JMESPath lexer skips between tokens
-_IDENTIFIER = "[A-Za-z_][A-Za-z0-9_]*"
-_INDEX = r"\[-?[0-9]+\]"
-_CHAIN = f"(?:{_IDENTIFIER}|{_INDEX})(?:\\.{_IDENTIFIER}|{_INDEX})*"
-_SIMPLE_PATH = re.compile(f"{_WS}{_CHAIN}(?:{_WS}\\|\\|{_WS}{_CHAIN})*{_WS}")
-_OR = re.compile(f"{_WS}\\|\\|{_WS}")
-_STEP = re.compile(f"({_IDENTIFIER})|\\[(-?[0-9]+)\\]")
-
+# The common output and usage paths run without the JMESPath interpreter, which walks the expression's tree and
+# dispatches on each node's type on every call. ``compile_path`` lets jmespath parse the expression (so there is one
+# reading of it), then turns a tree made only of chains of fields and indices (``[0].details.tokens``), ``||``,
+# ``&&``, ``==``/``!=`` and literals into closures that do what jmespath's ``TreeInterpreter`` does for those nodes.
+# Any other node (projections, filters, slices, functions, orderings, ...) leaves the whole expression to jmespath.
+Evaluate = Callable[[Any], Any]
 Step = tuple[bool, Any]  # (is an index, field name or index)
+_CHAINS = frozenset({"subexpression", "index_expression"})
+_EQUALITY: dict[str, Callable[[Any, Any], bool]] = {
+    kind: TreeInterpreter.COMPARATOR_FUNC[kind] for kind in ("eq", "ne")
+}  # jmespath's own: 0 and 1 never equal false and true
+
+
+class _NotFast(Exception):  # noqa: N818 - a signal: the expression stays with jmespath
+    pass
 
 
 def _walk(steps: tuple[Step, ...], value: Any) -> Any:
     """JMESPath's field and index semantics: a field of a non-object and an index of a non-array or out of
     range are null, and null stays null."""
     for is_index, key in steps:
+        if value is None:
+            return None
         if is_index:
             if not isinstance(value, list):
                 return None
@@ -57,45 +63,72 @@ def _walk(steps: tuple[Step, ...], value: Any) -> Any:
 
 
 def _is_false(value: Any) -> bool:
-    """JMESPath falsiness (``||``): empty string, array or object, false and null; 0 is true."""
-    return value == "" or value == [] or value == {} or value is None or value is False  # noqa: PLR1714 - as jmespath
+    """JMESPath falsiness (``||``, ``&&``): empty string, array or object, false and null; 0 is true."""
+    return value is None or value is False or value == "" or value == [] or value == {}  # noqa: PLR1714 - as jmespath
 
 
-class SimplePath:
-    """A compiled simple path: the same results as ``jmespath.compile(expression).search``."""
+def _steps(node: Mapping[str, Any]) -> tuple[Step, ...]:
+    kind = node["type"]
+    if kind == "field":
+        return ((False, node["value"]),)
+    if kind == "index":
+        return ((True, node["value"]),)
+    if kind in ("identity", "current"):
+        return ()
+    if kind in _CHAINS:  # each child applied to the result of the one before
+        return tuple(step for child in node["children"] for step in _steps(child))
+    raise _NotFast(kind)
 
-    __slots__ = ("expression", "first", "last")
 
-    def __init__(self, expression: str) -> None:
+def _closure(node: Mapping[str, Any]) -> Evaluate:
+    kind = node["type"]
+    if kind == "literal":
+        constant = node["value"]
+        return lambda _value: constant
+    if kind in ("or_expression", "and_expression"):
+        left, right = (_closure(child) for child in node["children"])
+        if kind == "or_expression":
+            return lambda value: right(value) if _is_false(matched := left(value)) else matched
+        return lambda value: matched if _is_false(matched := left(value)) else right(value)
+    if kind == "comparator" and node["value"] in _EQUALITY:
+        compare = _EQUALITY[node["value"]]
+        left_node, right_node = node["children"]
+        left = _closure(left_node)
+        if right_node["type"] == "literal":  # the common ``a.b == `x` ``: no call for the constant
+            constant = right_node["value"]
+            if isinstance(constant, bool) or constant is None:
+                # Of JSON values only the constant itself equals it, 0 and 1 excepted, which jmespath rules out
+                same = node["value"] == "eq"
+                return lambda value: (left(value) is constant) is same
+            return lambda value: compare(left(value), constant)
+        right = _closure(right_node)
+        return lambda value: compare(left(value), right(value))
+    steps = _steps(node)
+    return lambda value: _walk(steps, value)
+
+
+class FastPath:
+    """An expression of the common shape as closures: the same results as ``jmespath.compile(expression).search``."""
+
+    __slots__ = ("expression", "search")
+
+    def __init__(self, expression: str, evaluate: Evaluate) -> None:
         self.expression = expression
-        *first, last = (
-            tuple(
-                (True, int(match.group(2))) if match.group(2) is not None else (False, match.group(1))
-                for match in _STEP.finditer(chain)
-            )
-            for chain in _OR.split(expression.strip(" \t\n\r"))
-        )
-        self.first: tuple[tuple[Step, ...], ...] = tuple(first)  # alternatives tried in turn ...
-        self.last: tuple[Step, ...] = last  # ... and the one whose result stands when all of them are false
+        self.search = evaluate
 
-    def search(self, value: Any) -> Any:
-        for steps in self.first:
-            found = _walk(steps, value)
-            if not _is_false(found):
-                return found
-        return _walk(self.last, value)
-
-
-def is_simple_path(expression: str) -> bool:
-    return _SIMPLE_PATH.fullmatch(expression) is not None
+    def __repr__(self) -> str:
+        return f"FastPath({self.expression!r})"
 
 
 @lru_cache(maxsize=512)
 def compile_path(expression: str) -> CompiledPath:
-    """A simple path compiled to a ``SimplePath``, any other expression by jmespath (which raises on invalid ones)."""
-    if is_simple_path(expression):
-        return SimplePath(expression)
-    return jmespath.compile(expression)
+    """A ``FastPath`` when every node of the expression has one, else jmespath's own compiled expression; an invalid
+    expression raises jmespath's ``ParseError``/``LexerError`` either way."""
+    parsed = jmespath.compile(expression)
+    try:
+        return FastPath(expression, _closure(parsed.parsed))
+    except _NotFast:
+        return parsed
 
 
 def top_level_keys(document: Any) -> list[str]:
@@ -115,13 +148,27 @@ def _as_text(value: Any) -> str | None:
     return None
 
 
+@lru_cache(maxsize=512)
+def searcher(expression: str) -> Evaluate:
+    """``document -> value`` for one expression, compiled once; a failure inside jmespath (a function on the wrong
+    type, e.g. ``length(`1`)``) is an ``OutputPathError``."""
+    compiled = compile_path(expression)
+    if isinstance(compiled, FastPath):
+        return compiled.search  # raises nothing
+
+    def search_guarded(document: Any) -> Any:
+        try:
+            return compiled.search(document)
+        except JMESPathError as exc:
+            raise OutputPathError(
+                path=expression, received_keys=top_level_keys(document), reason=f"failed: {exc}"
+            ) from None
+
+    return search_guarded
+
+
 def search(expression: str, document: Any) -> Any:
-    try:
-        return compile_path(expression).search(document)
-    except JMESPathError as exc:  # runtime type errors inside functions, e.g. length(`1`)
-        raise OutputPathError(
-            path=expression, received_keys=top_level_keys(document), reason=f"failed: {exc}"
-        ) from None
+    return searcher(expression)(document)
 
 
 def extract_text(document: Any, expression: str) -> str:
@@ -139,11 +186,15 @@ def extract_text(document: Any, expression: str) -> str:
     return text
 
 
-def extract_optional_text(document: Any, expression: str) -> str | None:
-    """For stream chunks: ``None`` when the chunk carries no text at that path (e.g. a final summary);
-    ``""`` when it selects empty text (an empty token is still a match)."""
-    value = search(expression, document)
+def optional_text(value: Any) -> str | None:
+    """The text of a stream record's selection: ``None`` when the record carries no text there (e.g. a final
+    summary); ``""`` when it selects empty text (an empty token is still a match)."""
     return _as_text(value) if value is not None and value is not False else None
+
+
+def extract_optional_text(document: Any, expression: str) -> str | None:
+    """For stream chunks: ``optional_text`` of what ``expression`` selects."""
+    return optional_text(search(expression, document))
 
 
 def extract_reasoning(document: Any, settings: ReasoningSettings | None) -> str | None:
@@ -153,7 +204,8 @@ def extract_reasoning(document: Any, settings: ReasoningSettings | None) -> str 
     return extract_optional_text(document, settings.output_path) or None
 
 
-def _count(value: Any) -> int | None:
+def token_count(value: Any) -> int | None:
+    """A token count as reported, or ``None`` (not a non-negative whole number)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int) and value >= 0:
@@ -188,8 +240,8 @@ def extract_usage(document: Any, paths: UsagePaths | None) -> UsageCounts:
     if paths is None:
         return UsageCounts()
     return UsageCounts(
-        input_tokens=_count(search(paths.input_tokens_path, document)) if paths.input_tokens_path else None,
-        output_tokens=_count(search(paths.output_tokens_path, document)) if paths.output_tokens_path else None,
+        input_tokens=token_count(search(paths.input_tokens_path, document)) if paths.input_tokens_path else None,
+        output_tokens=token_count(search(paths.output_tokens_path, document)) if paths.output_tokens_path else None,
     )
 
 

@@ -7,13 +7,13 @@ buffer bytes and emit only complete documents.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Iterable, Iterator
 from typing import Any, Literal, Protocol
 
 from inference_engine.errors import OutputPathError, ResponseFormatError
 from inference_engine.events import Delta, StreamDelta, StreamReasoning
-from inference_engine.extraction import UsageCounts, extract_optional_text, extract_usage, top_level_keys
+from inference_engine.extraction import UsageCounts, optional_text, searcher, token_count, top_level_keys
 from inference_engine.schema import ModelConfig, StreamSettings, UsagePaths
 
 Framing = Literal["jsonlines", "sse", "bedrock-chunk"]
@@ -29,8 +29,8 @@ def _loads(raw: bytes, framing: str) -> Any:
 
 
 class Decoder(Protocol):
-    def feed(self, part: bytes) -> Iterator[Any]: ...
-    def finish(self) -> Iterator[Any]: ...
+    def feed(self, part: bytes) -> list[Any]: ...
+    def finish(self) -> list[Any]: ...
 
 
 class _Buffered:
@@ -39,10 +39,14 @@ class _Buffered:
     def __init__(self) -> None:
         self._buffer = b""
 
-    def _append(self, part: bytes) -> None:
-        self._buffer += part
-        if len(self._buffer) > MAX_BUFFER_BYTES:
+    def _lines(self, part: bytes) -> list[bytes]:
+        """The complete lines the buffer holds once ``part`` is added; the rest stays buffered."""
+        buffer = self._buffer + part if self._buffer else part
+        if len(buffer) > MAX_BUFFER_BYTES:
+            self._buffer = buffer
             raise ResponseFormatError(f"A streamed record exceeds {MAX_BUFFER_BYTES} bytes without a delimiter.")
+        *lines, self._buffer = buffer.split(b"\n")
+        return lines
 
 
 class JsonLinesDecoder(_Buffered):
@@ -50,17 +54,12 @@ class JsonLinesDecoder(_Buffered):
 
     framing = "jsonlines"
 
-    def feed(self, part: bytes) -> Iterator[Any]:
-        self._append(part)
-        *lines, self._buffer = self._buffer.split(b"\n")
-        for line in lines:
-            if line.strip():
-                yield _loads(line, self.framing)
+    def feed(self, part: bytes) -> list[Any]:
+        return [_loads(line, self.framing) for line in self._lines(part) if line.strip()]
 
-    def finish(self) -> Iterator[Any]:
+    def finish(self) -> list[Any]:
         rest, self._buffer = self._buffer, b""
-        if rest.strip():
-            yield _loads(rest, self.framing)
+        return [_loads(rest, self.framing)] if rest.strip() else []
 
 
 class SseDecoder(_Buffered):
@@ -72,31 +71,30 @@ class SseDecoder(_Buffered):
         super().__init__()
         self._data: list[bytes] = []
 
-    def _line(self, line: bytes) -> Iterator[Any]:
-        line = line.rstrip(b"\r")
-        if not line:
-            yield from self._dispatch()
-        elif line.startswith(b"data:"):
-            self._data.append(line[5:].removeprefix(b" "))
-        # "event:", "id:", "retry:" and ":" comments carry nothing the engine needs.
-
-    def _dispatch(self) -> Iterator[Any]:
-        if self._data:
-            payload, self._data = b"\n".join(self._data), []
-            if payload.strip() and payload.strip() != b"[DONE]":
-                yield _loads(payload, self.framing)
-
-    def feed(self, part: bytes) -> Iterator[Any]:
-        self._append(part)
-        *lines, self._buffer = self._buffer.split(b"\n")
+    def _read(self, lines: list[bytes]) -> list[Any]:
+        documents: list[Any] = []
+        data = self._data  # the data lines of the event being read
         for line in lines:
-            yield from self._line(line)
+            if line.endswith(b"\r"):
+                line = line.rstrip(b"\r")  # noqa: PLW2901
+            if not line:  # an empty line dispatches the event
+                if data:
+                    payload = data[0] if len(data) == 1 else b"\n".join(data)
+                    data.clear()
+                    stripped = payload.strip()
+                    if stripped and stripped != b"[DONE]":
+                        documents.append(_loads(payload, self.framing))
+            elif line.startswith(b"data:"):
+                data.append(line[6:] if line.startswith(b"data: ") else line[5:])
+            # "event:", "id:", "retry:" and ":" comments carry nothing the engine needs.
+        return documents
 
-    def finish(self) -> Iterator[Any]:
+    def feed(self, part: bytes) -> list[Any]:
+        return self._read(self._lines(part))
+
+    def finish(self) -> list[Any]:
         rest, self._buffer = self._buffer, b""
-        if rest.strip():
-            yield from self._line(rest)
-        yield from self._dispatch()
+        return self._read([rest, b""] if rest.strip() else [b""])  # the end of the stream ends the last event
 
 
 class WholeChunkDecoder:
@@ -104,12 +102,11 @@ class WholeChunkDecoder:
 
     framing = "bedrock-chunk"
 
-    def feed(self, part: bytes) -> Iterator[Any]:
-        if part.strip():
-            yield _loads(part, self.framing)
+    def feed(self, part: bytes) -> list[Any]:
+        return [_loads(part, self.framing)] if part.strip() else []
 
-    def finish(self) -> Iterator[Any]:
-        return iter(())
+    def finish(self) -> list[Any]:
+        return []
 
 
 def decoder_for(framing: Framing) -> Decoder:
@@ -132,40 +129,57 @@ class TextStream:
     ) -> None:
         self._decoder = decoder_for(framing)
         self._output_path = output_path
-        self._usage_paths = usage_paths
-        self._reasoning_path = reasoning_path
+        self._output = searcher(output_path)  # every path compiled once, not looked up per record
+        self._reasoning = searcher(reasoning_path) if reasoning_path is not None else None
+        self._usage = [
+            (name, searcher(path))
+            for name, path in (
+                ("input_tokens", usage_paths.input_tokens_path if usage_paths else None),
+                ("output_tokens", usage_paths.output_tokens_path if usage_paths else None),
+            )
+            if path
+        ]
         self.usage = UsageCounts()
         self.documents = 0
         self.matched = 0  # records whose output path (or reasoning path) selected text
         self._first_keys: list[str] = []
 
-    def _deltas(self, documents: Iterable[Any]) -> Iterator[Delta]:
+    def _deltas(self, documents: list[Any]) -> list[Delta]:
+        deltas: list[Delta] = []
         for document in documents:
-            if self.documents == 0:
+            if not self.documents:
                 self._first_keys = top_level_keys(document)
             self.documents += 1
-            self.usage = self.usage.merged(extract_usage(document, self._usage_paths))
-            if self._reasoning_path is not None:
-                thought = extract_optional_text(document, self._reasoning_path)
+            for name, search in self._usage:  # a count a record reports replaces the one before
+                count = search(document)
+                if count is not None and (count := token_count(count)) is not None:
+                    self.usage = dataclasses.replace(self.usage, **{name: count})
+            if self._reasoning is not None:
+                thought = optional_text(self._reasoning(document))
                 if thought is not None:
                     self.matched += 1
                     if thought:
-                        yield StreamReasoning(thought)
-            text = extract_optional_text(document, self._output_path)
-            if text is not None:
-                self.matched += 1
-                if text:
-                    yield StreamDelta(text)
+                        deltas.append(StreamReasoning(thought))
+            text = self._output(document)
+            if type(text) is not str:  # the common case first: a string is its own text
+                text = optional_text(text)
+                if text is None:
+                    continue
+            self.matched += 1
+            if text:
+                deltas.append(StreamDelta(text))
+        return deltas
 
-    def feed(self, part: bytes) -> Iterator[Delta]:
+    def feed(self, part: bytes) -> list[Delta]:
         return self._deltas(self._decoder.feed(part))
 
-    def finish(self) -> Iterator[Delta]:
-        yield from self._deltas(self._decoder.finish())
+    def finish(self) -> list[Delta]:
+        deltas = self._deltas(self._decoder.finish())
         if self.documents and not self.matched:
             raise OutputPathError(
                 path=self._output_path, received_keys=self._first_keys, reason="selected no text in any streamed record"
             )
+        return deltas
 
 
 def text_stream(config: ModelConfig, settings: StreamSettings) -> TextStream:
