@@ -22,12 +22,12 @@ Role = Literal["system", "user", "assistant"]
 
 
 class TextBlock(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     text: str = Field(max_length=MAX_TEXT_CHARS)
 
 
 class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     role: Role
     content: Annotated[str, Field(max_length=MAX_TEXT_CHARS)] | Annotated[list[TextBlock], Field(max_length=100)]
 
@@ -39,7 +39,7 @@ class ChatMessage(BaseModel):
 class ConversationInput(BaseModel):
     """The conversation part of an invoke/validate request: ``messages`` or ``prompt`` (exactly one)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     messages: list[ChatMessage] | None = Field(default=None, min_length=1, max_length=MAX_MESSAGES)
     prompt: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_CHARS)
     system: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)

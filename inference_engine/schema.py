@@ -73,7 +73,8 @@ MimeType = Annotated[str, Field(pattern=MIME_PATTERN, max_length=128)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    # defer_build: a model's validator is built when it is first used, not at import (a cold start imports them all)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, defer_build=True)
 
 
 # --- provider ------------------------------------------------------------------------------------
@@ -228,6 +229,7 @@ class ModelConfig(_Strict):
         extra="forbid",
         frozen=True,
         validate_default=True,
+        defer_build=True,
         title="ModelConfig",
         json_schema_extra={"$id": "https://model-studio.local/schema/model-config/v1"},
     )

@@ -21,7 +21,7 @@ ROLE_PATTERN_CHARS = r"^arn:aws[\w*-]*:iam::[\d*?]{1,12}:role/[\w+=,.@/*?-]{1,51
 class DiscoveryPolicy(BaseModel):
     """Discovery and format probes (admins only). Unset ``enabled`` means "dev only", like cross-account roles."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     enabled: bool | None = None
     regions: list[Region] = Field(
@@ -33,7 +33,7 @@ class DiscoveryPolicy(BaseModel):
 class StagePolicy(BaseModel):
     """Security switches of one stage (DESIGN §4). Unset ``allow_cross_account`` means "dev only"."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     stage: str = Field(pattern=SLUG_PATTERN)
     admin_group: str = Field(default="Administrators", min_length=1, max_length=128)
@@ -78,7 +78,7 @@ class StagePolicy(BaseModel):
 class RuntimeSettings(BaseModel):
     """What the Lambda reads at cold start: policy, predefined models, default model."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     policy: StagePolicy
     default_model_id: str | None = None

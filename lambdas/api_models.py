@@ -11,7 +11,12 @@ from inference_engine.messages import MAX_MESSAGES, MAX_TEXT_CHARS, ChatMessage
 from inference_engine.schema import SLUG_PATTERN, ModelConfig
 
 
-class _Body(BaseModel):
+class _Model(BaseModel):
+    # defer_build: a body's validator is built when a request first uses it, not at import
+    model_config = ConfigDict(defer_build=True)
+
+
+class _Body(_Model):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -23,13 +28,13 @@ def _absent(value: Any) -> bool:
 # --- errors ----------------------------------------------------------------------------------------
 
 
-class ErrorDetailBody(BaseModel):
+class ErrorDetailBody(_Model):
     path: str
     message: str
     type: str
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(_Model):
     error: str = Field(description="stable machine-readable code")
     message: str
     details: list[ErrorDetailBody] | None = None
@@ -37,7 +42,7 @@ class ErrorBody(BaseModel):
     current_version: int | None = Field(default=None, description="the stored version (409 only)")
 
 
-class GatewayErrorBody(BaseModel):
+class GatewayErrorBody(_Model):
     """401 and 413 may come from API Gateway itself (``{"message": ...}``) or from the function (``ErrorBody``)."""
 
     message: str
@@ -78,13 +83,13 @@ def error_responses(*codes: int) -> dict[int, OpenAPIResponse]:
 # --- identity --------------------------------------------------------------------------------------
 
 
-class Capabilities(BaseModel):
+class Capabilities(_Model):
     overrides: bool
     cross_account: bool
     custom_bedrock_endpoints: bool
 
 
-class MeResponse(BaseModel):
+class MeResponse(_Model):
     username: str
     sub: str
     groups: list[str]
@@ -97,7 +102,7 @@ class MeResponse(BaseModel):
 # --- models ----------------------------------------------------------------------------------------
 
 
-class ModelSummary(BaseModel):
+class ModelSummary(_Model):
     id: str
     name: str
     provider: Literal["sagemaker", "bedrock"]
@@ -114,11 +119,11 @@ class ModelSummary(BaseModel):
     cross_account: bool | None = Field(default=None, description="admins only")
 
 
-class ModelListResponse(BaseModel):
+class ModelListResponse(_Model):
     models: list[ModelSummary]
 
 
-class ModelDetailResponse(BaseModel):
+class ModelDetailResponse(_Model):
     source: Literal["predefined", "saved"]
     version: int | None
     config: ModelConfig
@@ -133,14 +138,14 @@ class SaveModelRequest(_Body):
     base_model_id: str | None = Field(default=None, pattern=SLUG_PATTERN)
 
 
-class SaveModelResponse(BaseModel):
+class SaveModelResponse(_Model):
     id: str
     version: int
     updated_at: str
     updated_by: str
 
 
-class DeleteModelResponse(BaseModel):
+class DeleteModelResponse(_Model):
     id: str
     deleted: bool
 
@@ -167,7 +172,7 @@ class InvokeRequest(_Body):
         }
 
 
-class UsageBody(BaseModel):
+class UsageBody(_Model):
     input_tokens: int
     output_tokens: int
     estimated: bool
@@ -179,13 +184,13 @@ class UsageBody(BaseModel):
     )
 
 
-class DebugBody(BaseModel):
+class DebugBody(_Model):
     rendered_prompt: str | None
     request_body: JsonValue
     raw_response: JsonValue
 
 
-class InvokeResponse(BaseModel):
+class InvokeResponse(_Model):
     output: str
     usage: UsageBody
     latency_ms: float
@@ -198,15 +203,15 @@ class InvokeResponse(BaseModel):
     debug: DebugBody | None = None
 
 
-class StreamDeltaData(BaseModel):
+class StreamDeltaData(_Model):
     text: str
 
 
-class StreamReasoningData(BaseModel):
+class StreamReasoningData(_Model):
     text: str = Field(description="a piece of the model's reasoning (never part of the answer)")
 
 
-class StreamDoneData(BaseModel):
+class StreamDoneData(_Model):
     usage: UsageBody
     latency_ms: float
     model_id: str
@@ -243,13 +248,13 @@ SSE_EVENT_SCHEMA: dict[str, Any] = {
 }
 
 
-class RequestPreview(BaseModel):
+class RequestPreview(_Model):
     operation: str
     params: dict[str, JsonValue]
     body: JsonValue
 
 
-class ValidateResponse(BaseModel):
+class ValidateResponse(_Model):
     config: ModelConfig
     rendered_prompt: str | None
     request: RequestPreview
@@ -260,7 +265,7 @@ class ValidateResponse(BaseModel):
 # --- audit -----------------------------------------------------------------------------------------
 
 
-class AuditRecordBody(BaseModel):
+class AuditRecordBody(_Model):
     id: str
     timestamp: str
     actor: str
@@ -276,6 +281,6 @@ class AuditRecordBody(BaseModel):
     request_id: str
 
 
-class AuditListResponse(BaseModel):
+class AuditListResponse(_Model):
     records: list[AuditRecordBody]
     next_token: str | None = None

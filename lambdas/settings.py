@@ -16,7 +16,7 @@ from inference_engine.credentials import ClientSettings
 
 
 class EnvSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     runtime_settings_file: Path = Field(alias="RUNTIME_SETTINGS_FILE")
     models_table_name: str = Field(alias="MODELS_TABLE_NAME", min_length=3)

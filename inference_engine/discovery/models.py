@@ -32,7 +32,7 @@ BEDROCK_KINDS: tuple[BedrockKind, ...] = (
 
 
 class _Report(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Detection(_Report):
