@@ -188,6 +188,22 @@ def notes(result: ColdStartResult) -> list[str]:
             f"`import boto3` itself), against {allowed:.0f} ms allowed by the target; the project's own modules and "
             f"model builds add {handler_ms - deps.median_ms:.0f} ms."
         )
+        if result.ratio > TARGET_RATIO:
+            shares = {name.split(" ")[0]: phases.get(IMPORT, 0.0) for name, phases in result.breakdown_ms}
+            why = (
+                ": the dependencies alone are over the target, so no work on the project's own code can meet it."
+                if deps.median_ms > allowed
+                else "."
+            )
+            xray, powertools = shares.get("aws_xray_sdk", 0.0), shares.get("aws_lambda_powertools", 0.0)
+            text += (
+                f" **Missed**{why} What it would take: fewer third-party modules at import. The largest a handler "
+                f"could do without are the X-Ray SDK (`aws_xray_sdk` / `wrapt`, {xray:.0f} ms of `-X importtime` self "
+                "time below; tracing through ADOT, or no active tracing) and the parts of Powertools' `event_handler` "
+                "package the REST resolver does not use (it imports every resolver, AppSync's with asyncio; "
+                f"`aws_lambda_powertools` {powertools:.0f} ms in all); or SnapStart, which takes the import out of the "
+                "cold start at the cost given below."
+            )
     lines = [text]
     if uncached is not None:
         uncached_ms = uncached.buffered[IMPORT].median_ms
