@@ -344,7 +344,9 @@ def notes(run: Run) -> list[str]:
         if note is not None:
             found.append(note)
     if run.streaming is not None:
-        found.extend(streaming_report.notes(run.streaming, TEMPLATE_MISS))
+        tgi = next((scenario for scenario in run.per_call if "TGI" in scenario.name), None)
+        prepare = tgi.engine_work_us.get(PREPARE_WORK) if tgi is not None else None
+        found.extend(streaming_report.notes(run.streaming, TEMPLATE_MISS, prepare.p50 if prepare else None))
     if run.cold_start is not None:
         found.extend(cold_start_report.notes(run.cold_start))
     return ["## Notes", "", *found, ""] if found else []

@@ -78,18 +78,32 @@ def _cpu_share(run: StreamingResult, name: str) -> tuple[float, float] | None:
     return cpu.us_per_token[LABELS[ENGINE]].p50 - raw, cpu.us_per_token[LABELS[LANGCHAIN]].p50 - raw
 
 
-def notes(run: StreamingResult, template_miss: str) -> list[str]:
-    """Why a streaming target was missed and what meeting it would take (only for the targets missed)."""
+def notes(run: StreamingResult, template_miss: str, prepare_us: float | None = None) -> list[str]:
+    """Why a streaming target was missed and what meeting it would take (only for the targets missed).
+
+    ``prepare_us``: the engine's work before a TGI request, timed after a network call (section 1), if measured.
+    """
     found: list[str] = []
     ttft_missed = [s for s in run.scenarios if s.ttft_ratio > TTFT_RATIO_TARGET]
     for s in ttft_missed:
         extra_us = (s.results[ENGINE].ttft_ms.p50 - s.results[RAW].ttft_ms.p50) * 1000
-        found.append(
+        text = (
             f"- Streamed TTFT, {s.name}, N={s.tokens}: **missed** ({s.ttft_ratio:.3f}); the engine's first token comes "
-            f"{extra_us:.0f} us after raw boto3's. The stream starts once the request is prepared: for TGI that is the "
-            "chat template, as on the buffered path (section 1); the first record's decoding costs what every "
-            "record costs (below)." + (f" {template_miss}" if "TGI" in s.name else "")
+            f"{extra_us:.0f} us after raw boto3's. The stream starts once the request is prepared"
         )
+        if "TGI" in s.name and prepare_us is not None:
+            text += f" ({prepare_us:.0f} us after a call for TGI, most of it the chat template: section 1)"
+            if extra_us > 3 * prepare_us:
+                text += (
+                    "; the rest is not engine work: the emulator writes its first byte once it has generated the whole "
+                    f"answer, so at N={s.tokens} TTFT mostly times the emulator's process competing for the machine's "
+                    f"cores (TTFT p95 {s.results[RAW].ttft_ms.p95:.1f} ms raw, {s.results[ENGINE].ttft_ms.p95:.1f} ms "
+                    "engine) and the ratio moves from run to run"
+                )
+        text += "."
+        if "TGI" in s.name:
+            text += f" {template_miss}"
+        found.append(text)
     for s in _largest(run):
         if _share_met(s):
             continue
