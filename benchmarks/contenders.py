@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import boto3
 
@@ -63,10 +63,13 @@ def tgi_body(prompt: str, parameters: dict[str, Any]) -> bytes:
     ).encode()
 
 
+Output = TypeVar("Output")
+
+
 @dataclass(frozen=True)
-class Contender:
+class Contender(Generic[Output]):
     key: str
-    call: Callable[[str], str]  # prompt -> generated text
+    call: Callable[[str], Output]  # prompt -> generated text (buffered), or its deltas (streamed)
     client: Any  # the botocore client the call goes through (to observe the wire body)
 
     @property
@@ -79,7 +82,7 @@ class Scenario:
     name: str
     operation: str  # botocore event name suffix, e.g. "sagemaker-runtime.InvokeEndpoint"
     target: str
-    contenders: tuple[Contender, ...]
+    contenders: tuple[Contender[str], ...]
     # Parts of the engine's own work for one call (no network), by label, each timed right after a network call to
     # see what it costs with the caches a network wait leaves behind; in no target.
     engine_work: tuple[tuple[str, Callable[[str], object]], ...] = ()

@@ -10,6 +10,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from local.packaged import stop_process
+
 READY_PREFIX = "emulator ready on "
 CONTROL_PREFIX = "/_emulator"
 
@@ -46,12 +48,7 @@ class EmulatorProcess:
         process, self._process = self._process, None
         if process is None:
             return
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         if process.stdout is not None:
             process.stdout.close()
 

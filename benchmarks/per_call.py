@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from benchmarks.contenders import ENGINE, LANGCHAIN, RAW, Contender, Scenario
 from benchmarks.stats import Summary, paired_median_difference
+
+Item = TypeVar("Item")
 
 PROMPT_POOL = 64
 
@@ -72,11 +74,14 @@ class ScenarioResult:
         return self.results[ENGINE].overhead_p50_ms / chain if chain > 0 else None
 
 
-def _capture_wire(scenario: Scenario, prompt: str) -> WireCheck:
+def capture_wire(
+    operation: str, contenders: Sequence[Contender[Any]], output: Callable[[Contender[Any]], str]
+) -> WireCheck:
+    """Each contender's request body as sent (a ``before-send`` hook on its client) and its text (``output``)."""
     bodies: dict[str, bytes] = {}
     outputs: dict[str, str] = {}
-    event = f"before-send.{scenario.operation}"
-    for contender in scenario.contenders:
+    event = f"before-send.{operation}"
+    for contender in contenders:
 
         def keep(request: Any, key: str = contender.key, **_: Any) -> None:
             body = request.body
@@ -84,7 +89,7 @@ def _capture_wire(scenario: Scenario, prompt: str) -> WireCheck:
 
         contender.client.meta.events.register(event, keep, unique_id="benchmarks-wire-check")
         try:
-            outputs[contender.key] = contender.call(prompt)
+            outputs[contender.key] = output(contender)
         finally:
             contender.client.meta.events.unregister(event, unique_id="benchmarks-wire-check")
     return WireCheck(bodies=bodies, outputs=outputs)
@@ -113,20 +118,29 @@ def _time_engine_work(scenario: Scenario, pool: list[str], rounds: int) -> dict[
     return found
 
 
-def run_scenario(scenario: Scenario, *, rounds: int, warmup: int) -> ScenarioResult:
-    """``warmup`` untimed rounds, then ``rounds`` timed rounds of every contender, interleaved."""
-    pool = prompts()
-    wire = _capture_wire(scenario, pool[0])
-    contenders: tuple[Contender, ...] = scenario.contenders
-    samples: dict[str, list[float]] = {c.key: [] for c in contenders}
-    gc.collect()
+def rotated_rounds(
+    contenders: Sequence[Item], pool: Sequence[str], *, rounds: int, warmup: int
+) -> Iterator[tuple[bool, Item, str]]:
+    """(timed, contender, prompt): ``warmup`` untimed rounds, then ``rounds`` timed ones; each round runs every
+    contender once on the round's prompt, in an order that rotates round by round."""
     for index in range(warmup + rounds):
         prompt = pool[index % len(pool)]
         shift = index % len(contenders)
-        for contender in contenders[shift:] + contenders[:shift]:
-            elapsed = _time_call(contender.call, prompt)
-            if index >= warmup:
-                samples[contender.key].append(elapsed)
+        for contender in [*contenders[shift:], *contenders[:shift]]:
+            yield index >= warmup, contender, prompt
+
+
+def run_scenario(scenario: Scenario, *, rounds: int, warmup: int) -> ScenarioResult:
+    """``warmup`` untimed rounds, then ``rounds`` timed rounds of every contender, interleaved."""
+    pool = prompts()
+    wire = capture_wire(scenario.operation, scenario.contenders, lambda contender: contender.call(pool[0]))
+    contenders: tuple[Contender[str], ...] = scenario.contenders
+    samples: dict[str, list[float]] = {c.key: [] for c in contenders}
+    gc.collect()
+    for timed, contender, prompt in rotated_rounds(contenders, pool, rounds=rounds, warmup=warmup):
+        elapsed = _time_call(contender.call, prompt)
+        if timed:
+            samples[contender.key].append(elapsed)
     baseline = Summary.of(samples[RAW])
     results: dict[str, ContenderResult] = {}
     for contender in contenders:

@@ -37,15 +37,15 @@ from benchmarks.contenders import (
     CONVERSE_TEMPERATURE,
     CONVERSE_TOP_P,
     ENGINE,
-    LABELS,
     LANGCHAIN,
     RAW,
     REGION,
     TGI_PARAMETERS,
+    Contender,
     raw_client,
     tgi_prompt,
 )
-from benchmarks.per_call import WireCheck, prompts
+from benchmarks.per_call import WireCheck, capture_wire, prompts, rotated_rounds
 from benchmarks.stats import Summary, paired_median_difference
 from inference_engine.catalogue import load_catalogue
 from inference_engine.credentials import ClientFactory, ClientSettings
@@ -67,15 +67,7 @@ FRAMING = "engine framing + extraction alone (`TextStream`)"
 Deltas = Callable[[str], Iterator[str]]  # prompt -> text deltas
 
 
-@dataclass(frozen=True)
-class StreamContender:
-    key: str
-    call: Deltas
-    client: Any  # the botocore client the call goes through (to observe the wire body)
-
-    @property
-    def label(self) -> str:
-        return LABELS[self.key]
+StreamContender = Contender[Iterator[str]]
 
 
 @dataclass(frozen=True)
@@ -339,39 +331,20 @@ def time_stream(call: Deltas, prompt: str) -> tuple[float, float, str]:
     return first - started, ended - started, "".join(parts)
 
 
-def _capture(scenario: StreamScenario, prompt: str) -> WireCheck:
-    bodies: dict[str, bytes] = {}
-    outputs: dict[str, str] = {}
-    event = f"before-send.{scenario.operation}"
-    for contender in scenario.contenders:
-
-        def keep(request: Any, key: str = contender.key, **_: Any) -> None:
-            body = request.body
-            bodies[key] = body if isinstance(body, bytes) else str(body).encode()
-
-        contender.client.meta.events.register(event, keep, unique_id="benchmarks-stream-wire")
-        try:
-            outputs[contender.key] = time_stream(contender.call, prompt)[2]
-        finally:
-            contender.client.meta.events.unregister(event, unique_id="benchmarks-stream-wire")
-    return WireCheck(bodies=bodies, outputs=outputs)
-
-
 def run_stream_scenario(scenario: StreamScenario, *, rounds: int, warmup: int) -> StreamScenarioResult:
     pool = [length_prompt(prompt, scenario.tokens) for prompt in prompts()]
-    wire = _capture(scenario, pool[0])
+    wire = capture_wire(
+        scenario.operation, scenario.contenders, lambda contender: time_stream(contender.call, pool[0])[2]
+    )
     contenders = scenario.contenders
     ttft: dict[str, list[float]] = {c.key: [] for c in contenders}
     total: dict[str, list[float]] = {c.key: [] for c in contenders}
     gc.collect()
-    for index in range(warmup + rounds):
-        prompt = pool[index % len(pool)]
-        shift = index % len(contenders)
-        for contender in contenders[shift:] + contenders[:shift]:
-            first, end, _ = time_stream(contender.call, prompt)
-            if index >= warmup:
-                ttft[contender.key].append(first * 1000)
-                total[contender.key].append(end * 1000)
+    for timed, contender, prompt in rotated_rounds(contenders, pool, rounds=rounds, warmup=warmup):
+        first, end, _ = time_stream(contender.call, prompt)
+        if timed:
+            ttft[contender.key].append(first * 1000)
+            total[contender.key].append(end * 1000)
     results = {
         c.key: StreamContenderResult(
             key=c.key,

@@ -20,6 +20,7 @@ import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from infra.assembly import PackagedFunction
 from infra.package import BUILD_DIR, LambdaPlatform, PackagingError, bytecode_python, pip_command
@@ -186,9 +187,14 @@ def started(launch: Launch, log_file: Path) -> Iterator[subprocess.Popen[bytes]]
         try:
             yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
+
+
+def stop_process(process: subprocess.Popen[Any], timeout_s: float = 10) -> None:
+    """Terminate a process this code started and wait for it; killed if it has not ended after ``timeout_s``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

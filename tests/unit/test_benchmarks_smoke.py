@@ -79,27 +79,33 @@ def _result(key: str, p50_ms: float, paired_ms: float) -> ContenderResult:
     )
 
 
-def test_the_per_call_report_explains_the_engine_overhead_with_its_work_timed_after_a_call() -> None:
-    # Given a TGI scenario where the engine is 40 us over raw boto3 and its prepare took 30 us after a call,
-    # and an engine-only run where the same prepare took 12 us in a tight loop
-    scenario = ScenarioResult(
+def _tgi_per_call(engine_ms: float, prepare_us: float, template_us: float) -> ScenarioResult:
+    """A TGI scenario with raw boto3 at 1.0 ms and langchain-aws 0.2 ms over it; the engine's p50, and its
+    prepare and chat template timed after a call."""
+    return ScenarioResult(
         name="SageMaker TGI (InvokeEndpoint)",
         target="tgi-mistral-7b",
         rounds=10,
         warmup=1,
         results={
             RAW: _result(RAW, 1.0, 0.0),
-            ENGINE: _result(ENGINE, 1.04, 0.04),
+            ENGINE: _result(ENGINE, engine_ms, engine_ms - 1.0),
             LANGCHAIN: _result(LANGCHAIN, 1.2, 0.2),
         },
         wire=WireCheck(
             bodies={RAW: b"{}", ENGINE: b"{}", LANGCHAIN: b"{}"}, outputs={RAW: "x", ENGINE: "x", LANGCHAIN: "x"}
         ),
         engine_work_us={
-            PREPARE_WORK: Summary(count=10, p50=30.0, p95=40.0, mean=31.0),
-            TEMPLATE_WORK: Summary(count=10, p50=18.0, p95=20.0, mean=18.5),
+            PREPARE_WORK: Summary(count=10, p50=prepare_us, p95=prepare_us + 10, mean=prepare_us + 1),
+            TEMPLATE_WORK: Summary(count=10, p50=template_us, p95=template_us + 2, mean=template_us + 0.5),
         },
     )
+
+
+def test_the_per_call_report_explains_the_engine_overhead_with_its_work_timed_after_a_call() -> None:
+    # Given a TGI scenario where the engine is 40 us over raw boto3 and its prepare took 30 us after a call,
+    # and an engine-only run where the same prepare took 12 us in a tight loop
+    scenario = _tgi_per_call(1.04, prepare_us=30.0, template_us=18.0)
     engine_only = [r for r in run_engine_only(iterations=1, warmup=1) if r.name == "tgi"]
     warm = next(r.summary_us.p50 for r in engine_only if r.stages == PREPARE)
 
@@ -228,24 +234,29 @@ def _stream_result(key: str, ttft_ms: float, paired_total_ms: float) -> StreamCo
     )
 
 
-def test_the_streaming_report_gives_ttft_ratios_and_per_token_overheads_against_langchain() -> None:
-    # Given a 2048-token TGI stream: TTFT 2.0 ms raw, 2.1 ms engine; totals 2.048 ms (engine) and 10.24 ms
-    # (langchain-aws) over raw, i.e. 1 us and 5 us per token
-    scenario = StreamScenarioResult(
-        name="SageMaker TGI",
+def _tgi_stream(name: str, engine: tuple[float, float], langchain: tuple[float, float]) -> StreamScenarioResult:
+    """2048 tokens, raw boto3's TTFT 2.0 ms; (TTFT ms, total over raw ms) of the engine and of langchain-aws."""
+    return StreamScenarioResult(
+        name=name,
         target="tgi-mistral-7b",
         tokens=2048,
         rounds=5,
         warmup=1,
         results={
             RAW: _stream_result(RAW, 2.0, 0.0),
-            ENGINE: _stream_result(ENGINE, 2.1, 2.048),
-            LANGCHAIN: _stream_result(LANGCHAIN, 2.5, 10.24),
+            ENGINE: _stream_result(ENGINE, *engine),
+            LANGCHAIN: _stream_result(LANGCHAIN, *langchain),
         },
         wire=WireCheck(
             bodies={RAW: b"{}", ENGINE: b"{}", LANGCHAIN: b"{}"}, outputs={RAW: "x", ENGINE: "x", LANGCHAIN: "x"}
         ),
     )
+
+
+def test_the_streaming_report_gives_ttft_ratios_and_per_token_overheads_against_langchain() -> None:
+    # Given a 2048-token TGI stream: TTFT 2.0 ms raw, 2.1 ms engine; totals 2.048 ms (engine) and 10.24 ms
+    # (langchain-aws) over raw, i.e. 1 us and 5 us per token
+    scenario = _tgi_stream("SageMaker TGI", engine=(2.1, 2.048), langchain=(2.5, 10.24))
     cpu = CpuPerToken(name="SageMaker TGI (SSE)", tokens=2048, us_per_token={"(a)": Summary(1, 3.0, 3.0, 3.0)})
 
     # When the report is rendered
@@ -292,20 +303,8 @@ def test_the_load_report_counts_errors_and_throttling_apart() -> None:
 def test_a_missed_streaming_target_says_why_and_what_it_would_take() -> None:
     # Given a 2048-token TGI stream whose engine TTFT is 1.20x raw's and whose engine adds 4 us per token to langchain's
     # 5, and CPU per token of 3.0 (raw), 6.0 (engine) and 7.0 (langchain-aws) us on the recorded stream
-    scenario = StreamScenarioResult(
-        name="SageMaker TGI (InvokeEndpointWithResponseStream)",
-        target="tgi-mistral-7b",
-        tokens=2048,
-        rounds=5,
-        warmup=1,
-        results={
-            RAW: _stream_result(RAW, 2.0, 0.0),
-            ENGINE: _stream_result(ENGINE, 2.4, 8.192),
-            LANGCHAIN: _stream_result(LANGCHAIN, 2.5, 10.24),
-        },
-        wire=WireCheck(
-            bodies={RAW: b"{}", ENGINE: b"{}", LANGCHAIN: b"{}"}, outputs={RAW: "x", ENGINE: "x", LANGCHAIN: "x"}
-        ),
+    scenario = _tgi_stream(
+        "SageMaker TGI (InvokeEndpointWithResponseStream)", engine=(2.4, 8.192), langchain=(2.5, 10.24)
     )
     cpu = CpuPerToken(
         name="SageMaker TGI (SSE)",
@@ -331,24 +330,7 @@ def test_a_missed_streaming_target_says_why_and_what_it_would_take() -> None:
 
 def test_a_missed_buffered_ratio_says_how_much_is_the_chat_template_and_what_it_would_take() -> None:
     # Given a TGI scenario where the engine is 1.10x raw boto3 (1.0 ms) and its chat template took 60 us after a call
-    scenario = ScenarioResult(
-        name="SageMaker TGI (InvokeEndpoint)",
-        target="tgi-mistral-7b",
-        rounds=10,
-        warmup=1,
-        results={
-            RAW: _result(RAW, 1.0, 0.0),
-            ENGINE: _result(ENGINE, 1.1, 0.1),
-            LANGCHAIN: _result(LANGCHAIN, 1.3, 0.3),
-        },
-        wire=WireCheck(
-            bodies={RAW: b"{}", ENGINE: b"{}", LANGCHAIN: b"{}"}, outputs={RAW: "x", ENGINE: "x", LANGCHAIN: "x"}
-        ),
-        engine_work_us={
-            PREPARE_WORK: Summary(count=10, p50=80.0, p95=90.0, mean=81.0),
-            TEMPLATE_WORK: Summary(count=10, p50=60.0, p95=70.0, mean=61.0),
-        },
-    )
+    scenario = _tgi_per_call(1.1, prepare_us=80.0, template_us=60.0)
     engine_only = [r for r in run_engine_only(iterations=1, warmup=1) if r.name == "tgi"]
 
     # When the report is rendered
