@@ -121,8 +121,11 @@ def test_the_layer_keeps_the_service_models_of_the_services_the_functions_call(t
         "endpoints.json",
         "partitions.json",
     ]
-    # And the services are those the engine's client factory builds clients for and X-Ray's, recorded in the stamp
-    assert aws_services() == sorted(["bedrock-runtime", "dynamodb", "sagemaker-runtime", "sts", "xray"])
+    # And the services are those the engine's client factory builds clients for (discovery's control planes
+    # included) and X-Ray's, recorded in the stamp
+    assert aws_services() == sorted(
+        ["bedrock", "bedrock-runtime", "dynamodb", "sagemaker", "sagemaker-runtime", "sts", "xray"]
+    )
     assert json.loads((layer.parent / STAMP_FILE).read_text(encoding="utf-8"))["aws_services"] == aws_services()
 
 
