@@ -150,6 +150,7 @@ def lambda_environment(task_root: Path | None) -> dict[str, str]:
             "RUNTIME_SETTINGS_FILE": "runtime_settings.json",
             "MODELS_TABLE_NAME": "bench-models",
             "AUDIT_TABLE_NAME": "bench-audit",
+            "MODEL_VERSIONS_TABLE_NAME": "bench-model-versions",
         }
     )
     if task_root is not None:

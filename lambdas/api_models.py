@@ -126,6 +126,27 @@ class SaveModelRequest(_Body):
     config: ModelConfig
     version: int = Field(ge=0, description="the version the client read; 0 creates a new model")
     base_model_id: str | None = Field(default=None, pattern=SLUG_PATTERN)
+    restored_from: int | None = Field(
+        default=None, ge=1, description="this saves an earlier version again (audited as a restore)"
+    )
+
+
+class ModelVersionSummary(BaseModel):
+    version: int
+    saved_at: str
+    saved_by: str
+    base_model_id: str | None = None
+    restored_from: int | None = Field(default=None, description="the earlier version this one restored")
+
+
+class ModelVersionListResponse(BaseModel):
+    id: str
+    versions: list[ModelVersionSummary] = Field(description="newest first")
+
+
+class ModelVersionResponse(ModelVersionSummary):
+    id: str
+    config: dict[str, JsonValue] = Field(description="the config as it was saved")
 
 
 class SaveModelResponse(BaseModel):
@@ -245,7 +266,7 @@ class AuditRecordBody(BaseModel):
     timestamp: str
     actor: str
     actor_sub: str
-    action: Literal["invoke", "validate", "save", "delete", "read"]
+    action: Literal["invoke", "validate", "save", "restore", "delete", "read"]
     model_id: str | None
     base_model_id: str | None
     patch: JsonValue
@@ -254,6 +275,8 @@ class AuditRecordBody(BaseModel):
     rule: str | None = None
     error: str | None = None
     request_id: str
+    version: int | None = Field(default=None, description="the model version a save or restore made, a delete removed")
+    restored_from: int | None = None
 
 
 class AuditListResponse(BaseModel):

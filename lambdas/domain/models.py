@@ -25,6 +25,20 @@ class StoredModel:
 
 
 @dataclass(frozen=True)
+class ModelVersion:
+    """One saved version of a model, kept for ever (its history): what was saved, by whom, when, and whether it
+    restored an earlier version."""
+
+    id: str
+    version: int
+    config: dict[str, Any]
+    base_model_id: str | None
+    saved_at: str
+    saved_by: str
+    restored_from: int | None = None
+
+
+@dataclass(frozen=True)
 class ResolvedModel:
     config: ModelConfig
     source: Source

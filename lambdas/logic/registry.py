@@ -9,7 +9,7 @@ from inference_engine.errors import ConfigValidationError
 from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider, parse_model_config
 from inference_engine.settings import RuntimeSettings
 from lambdas.domain.errors import NotFoundError, VersionConflictError
-from lambdas.domain.models import ResolvedModel, Source, StoredModel
+from lambdas.domain.models import ModelVersion, ResolvedModel, Source, StoredModel
 from lambdas.domain.ports import ModelStore
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,14 @@ class ModelRegistry:
         )
 
     def save(
-        self, config: ModelConfig, *, expected_version: int, base_model_id: str | None, actor: str, now: str
+        self,
+        config: ModelConfig,
+        *,
+        expected_version: int,
+        base_model_id: str | None,
+        actor: str,
+        now: str,
+        restored_from: int | None = None,
     ) -> StoredModel:
         if self._runtime.model(config.id) is not None:
             raise VersionConflictError(
@@ -117,6 +124,7 @@ class ModelRegistry:
             base_model_id=base_model_id,
             actor=actor,
             now=now,
+            restored_from=restored_from,
         )
 
     def delete(self, model_id: str, *, expected_version: int) -> None:
@@ -132,3 +140,20 @@ class ModelRegistry:
             if exc.current_version is None:
                 raise NotFoundError(f"Model {model_id!r} does not exist.") from None
             raise
+
+    def versions(self, model_id: str) -> list[ModelVersion]:
+        """A saved model's history, newest first (also after it was deleted); none for a predefined model."""
+        self._not_predefined(model_id)
+        found = self._table.versions(model_id)
+        if not found:
+            raise NotFoundError(f"Model {model_id!r} has no saved versions.")
+        return found
+
+    def version(self, model_id: str, version: int) -> ModelVersion | None:
+        return None if self._runtime.model(model_id) is not None else self._table.version(model_id, version)
+
+    def _not_predefined(self, model_id: str) -> None:
+        if self._runtime.model(model_id) is not None:
+            raise NotFoundError(
+                f"Model {model_id!r} is deployed with the app: its versions are the stage config's history."
+            )

@@ -13,14 +13,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail
-from lambdas.domain.audit import AuditPage, AuditRecord
+from lambdas.domain.audit import AuditFilter, AuditPage, AuditRecord
 from lambdas.domain.errors import AuditUnavailableError, VersionConflictError
-from lambdas.domain.models import StoredModel
+from lambdas.domain.models import ModelVersion, StoredModel
 
 
 @dataclass
 class InMemoryModelStore:
     items: dict[str, StoredModel] = field(default_factory=dict)
+    history: dict[str, list[ModelVersion]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, model_id: str) -> StoredModel | None:
@@ -38,6 +39,7 @@ class InMemoryModelStore:
         base_model_id: str | None,
         actor: str,
         now: str,
+        restored_from: int | None = None,
     ) -> StoredModel:
         with self._lock:
             current = self.items.get(model_id)
@@ -54,6 +56,10 @@ class InMemoryModelStore:
                 updated_by=actor,
             )
             self.items[model_id] = stored
+            kept = ModelVersion(
+                model_id, stored.version, stored.config, base_model_id, now, actor, restored_from=restored_from
+            )
+            self.history.setdefault(model_id, []).append(kept)
             return stored
 
     def delete(self, model_id: str, expected_version: int) -> None:
@@ -62,6 +68,12 @@ class InMemoryModelStore:
             if current is None or current.version != expected_version:
                 raise VersionConflictError(model_id, current.version if current else None)
             del self.items[model_id]
+
+    def versions(self, model_id: str) -> list[ModelVersion]:
+        return list(reversed(self.history.get(model_id, [])))
+
+    def version(self, model_id: str, version: int) -> ModelVersion | None:
+        return next((v for v in self.history.get(model_id, []) if v.version == version), None)
 
 
 @dataclass
@@ -85,9 +97,9 @@ class InMemoryAuditStore:
         """Oldest first, as written."""
         return sorted(self.records.values(), key=lambda r: (r.timestamp, list(self.records).index(r.id)))
 
-    def recent(self, *, limit: int, next_token: str | None, now: str) -> AuditPage:
+    def recent(self, *, limit: int, next_token: str | None, now: str, where: AuditFilter | None = None) -> AuditPage:
         del now
-        newest_first = list(reversed(self.in_order()))
+        newest_first = [r for r in reversed(self.in_order()) if where is None or where.matches(r)]
         start = _offset(next_token) if next_token else 0
         page = newest_first[start : start + limit]
         more = start + limit < len(newest_first)

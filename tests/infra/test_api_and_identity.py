@@ -14,6 +14,8 @@ EXPECTED_ROUTES = {
     ("GET", "/models/{model_id}"),
     ("PUT", "/models/{model_id}"),
     ("DELETE", "/models/{model_id}"),
+    ("GET", "/models/{model_id}/versions"),
+    ("GET", "/models/{model_id}/versions/{version}"),
     ("POST", "/models/validate"),
     ("POST", "/invoke"),
     ("POST", "/invoke/stream"),

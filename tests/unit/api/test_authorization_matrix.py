@@ -67,6 +67,10 @@ SIGNED_IN: list[tuple[Route, Caller, Kind, Expect, Expect]] = [
     (Route.AUDIT,         A, N,  OK,          OK),
     (Route.DELETE,        U, N,  ADMIN_ONLY,  ADMIN_ONLY),
     (Route.DELETE,        A, N,  OK_AUDITED,  OK_AUDITED),
+    (Route.VERSIONS,      U, N,  ADMIN_ONLY,  ADMIN_ONLY),
+    (Route.VERSIONS,      A, N,  OK,          OK),
+    (Route.VERSION,       U, N,  ADMIN_ONLY,  ADMIN_ONLY),
+    (Route.VERSION,       A, N,  OK,          OK),
     (Route.INVOKE,        U, N,  OK,          OK),
     (Route.INVOKE,        U, P,  ADMIN_ONLY,  ADMIN_ONLY),
     (Route.INVOKE,        U, X,  ADMIN_ONLY,  ADMIN_ONLY),
@@ -128,8 +132,17 @@ ACTIONS = {
     Route.VALIDATE: "validate",
     Route.SAVE: "save",
     Route.DELETE: "delete",
+    Route.VERSIONS: "read",
+    Route.VERSION: "read",
 }
-TARGETS = {Route.GET_MODEL: DEFAULT_MODEL, Route.SAVE: NEW_ID, Route.DELETE: SAVED_ID, Route.AUDIT: None}
+TARGETS = {
+    Route.GET_MODEL: DEFAULT_MODEL,
+    Route.SAVE: NEW_ID,
+    Route.DELETE: SAVED_ID,
+    Route.AUDIT: None,
+    Route.VERSIONS: SAVED_ID,
+    Route.VERSION: SAVED_ID,
+}
 MODEL_CALLS = (Route.INVOKE, Route.INVOKE_STREAM)
 
 
@@ -178,6 +191,8 @@ SUCCESS_CHECKS: dict[Route, Callable[[Any, Caller, ApiHarness], bool]] = {
     Route.OPENAPI: lambda body, _caller, _api: "/invoke" in body["paths"],
     Route.GET_MODEL: lambda body, _caller, _api: body["config"]["id"] == DEFAULT_MODEL,
     Route.AUDIT: lambda body, _caller, _api: isinstance(body["records"], list),
+    Route.VERSIONS: lambda body, _caller, _api: [v["version"] for v in body["versions"]] == [1],
+    Route.VERSION: lambda body, _caller, _api: (body["version"], body["config"]["id"]) == (1, SAVED_ID),
     Route.DELETE: lambda body, _caller, _api: body == {"id": SAVED_ID, "deleted": True},
     Route.INVOKE: lambda body, _caller, api: body["output"] == api.clients.script.text,
     Route.INVOKE_STREAM: lambda frames, _caller, _api: [f.event for f in frames][-1] == "done",

@@ -20,6 +20,8 @@ ROUTES: dict[tuple[str, str], tuple[str | None, str | None, set[int]]] = {
     ("/models/{model_id}", "get"): (None, "ModelDetailResponse", {400, 401, 403, 404}),
     ("/models/{model_id}", "put"): ("SaveModelRequest", "SaveModelResponse", {400, 401, 403, 409, 413}),
     ("/models/{model_id}", "delete"): (None, "DeleteModelResponse", {400, 401, 403, 404, 409}),
+    ("/models/{model_id}/versions", "get"): (None, "ModelVersionListResponse", {400, 401, 403, 404}),
+    ("/models/{model_id}/versions/{version}", "get"): (None, "ModelVersionResponse", {400, 401, 403, 404}),
     ("/models/validate", "post"): ("InvokeRequest", "ValidateResponse", {400, 401, 403, 404, 413}),
     ("/invoke", "post"): ("InvokeRequest", "InvokeResponse", {400, 401, 403, 404, 413, 422, 429, 502, 504}),
     ("/invoke/stream", "post"): ("InvokeRequest", SSE, {400, 401, 403, 404, 413, 422, 429, 502, 504}),
