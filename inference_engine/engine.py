@@ -34,12 +34,25 @@ from inference_engine.tokens import check_constraints, estimate_tokens, requeste
 
 @dataclass(frozen=True)
 class Usage:
+    """Token counts: the model's own where it reports them, else the engine's estimate (flagged per count)."""
+
     input_tokens: int
     output_tokens: int
-    estimated: bool
+    input_estimated: bool = False
+    output_estimated: bool = False
+
+    @property
+    def estimated(self) -> bool:
+        return self.input_estimated or self.output_estimated
 
     def as_dict(self) -> dict[str, Any]:
-        return {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens, "estimated": self.estimated}
+        return {
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "estimated": self.estimated,
+            "input_estimated": self.input_estimated,
+            "output_estimated": self.output_estimated,
+        }
 
 
 @dataclass(frozen=True)
@@ -232,11 +245,11 @@ def _client(config: ModelConfig, prepared: PreparedRequest, clients: ClientProvi
 
 
 def _usage(reported: UsageCounts, prepared: PreparedRequest, output: str) -> Usage:
-    estimated = reported.input_tokens is None or reported.output_tokens is None
     return Usage(
         input_tokens=reported.input_tokens if reported.input_tokens is not None else prepared.estimated_input_tokens,
         output_tokens=reported.output_tokens if reported.output_tokens is not None else estimate_tokens(output),
-        estimated=estimated,
+        input_estimated=reported.input_tokens is None,
+        output_estimated=reported.output_tokens is None,
     )
 
 

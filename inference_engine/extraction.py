@@ -139,6 +139,15 @@ def extract_text(document: Any, expression: str) -> str:
     return text
 
 
+def extract_stop_reason(document: Any, expression: str | None) -> str | None:
+    """Why generation stopped, as the model says it (a string or a number), else ``None``: a stop reason is
+    information, never a reason to fail a call."""
+    if expression is None:
+        return None
+    value = search(expression, document)
+    return str(value) if isinstance(value, str | int | float) and not isinstance(value, bool) and value != "" else None
+
+
 def extract_optional_text(document: Any, expression: str) -> str | None:
     """For stream chunks: ``None`` when the chunk carries no text at that path (e.g. a final summary);
     ``""`` when it selects empty text (an empty token is still a match)."""

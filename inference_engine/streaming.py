@@ -12,7 +12,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Literal, Protocol
 
 from inference_engine.errors import OutputPathError, ResponseFormatError
-from inference_engine.extraction import UsageCounts, extract_optional_text, extract_usage, top_level_keys
+from inference_engine.extraction import (
+    UsageCounts,
+    extract_optional_text,
+    extract_stop_reason,
+    extract_usage,
+    top_level_keys,
+)
 from inference_engine.schema import UsagePaths
 
 Framing = Literal["jsonlines", "sse", "bedrock-chunk"]
@@ -122,11 +128,15 @@ def decoder_for(framing: Framing) -> Decoder:
 class TextStream:
     """Turns raw stream parts into text deltas with a JMESPath, collecting usage on the way."""
 
-    def __init__(self, framing: Framing, output_path: str, usage_paths: UsagePaths | None) -> None:
+    def __init__(
+        self, framing: Framing, output_path: str, usage_paths: UsagePaths | None, stop_reason_path: str | None = None
+    ) -> None:
         self._decoder = decoder_for(framing)
         self._output_path = output_path
         self._usage_paths = usage_paths
+        self._stop_reason_path = stop_reason_path
         self.usage = UsageCounts()
+        self.stop_reason: str | None = None
         self.documents = 0
         self.matched = 0
         self._first_keys: list[str] = []
@@ -137,6 +147,7 @@ class TextStream:
                 self._first_keys = top_level_keys(document)
             self.documents += 1
             self.usage = self.usage.merged(extract_usage(document, self._usage_paths))
+            self.stop_reason = extract_stop_reason(document, self._stop_reason_path) or self.stop_reason
             text = extract_optional_text(document, self._output_path)
             if text is not None:
                 self.matched += 1

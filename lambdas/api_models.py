@@ -186,7 +186,9 @@ class InvokeRequest(_Body):
 class UsageBody(BaseModel):
     input_tokens: int
     output_tokens: int
-    estimated: bool
+    estimated: bool = Field(description="either count is the engine's estimate")
+    input_estimated: bool = Field(default=False, description="the model did not report its input tokens")
+    output_estimated: bool = Field(default=False, description="the model did not report its output tokens")
 
 
 class DebugBody(BaseModel):

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail, ModelError, ResponseFormatError
-from inference_engine.extraction import UsageCounts, extract_text, extract_usage, parse_json_body
+from inference_engine.extraction import UsageCounts, extract_stop_reason, extract_text, extract_usage, parse_json_body
 from inference_engine.messages import Conversation
 from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, released, upstream_errors
 from inference_engine.schema import BedrockProvider, ModelConfig
@@ -29,7 +29,7 @@ _STOP_KEYS = ("stop", "stop_sequences", "stopSequences")
 
 
 def _target(provider: BedrockProvider) -> str:
-    return f"Bedrock model {provider.model_id!r}"
+    return f"Bedrock model {provider.model_id!r} in {provider.region}"
 
 
 def check_converse_conversation(conversation: Conversation) -> None:
@@ -132,7 +132,7 @@ def invoke(client: Any, prepared: PreparedRequest, config: ModelConfig) -> Compl
     return Completion(
         text=extract_text(document, handler.output_path),
         usage=extract_usage(document, handler.usage),
-        stop_reason=None,
+        stop_reason=extract_stop_reason(document, handler.stop_reason_path),
         raw=document,
     )
 
@@ -153,7 +153,9 @@ def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, sum
     assert settings is not None  # noqa: S101
     with upstream_errors(target):
         response = client.invoke_model_with_response_stream(**prepared.params, body=prepared.body_bytes)
-    decoder = TextStream(settings.framing, settings.output_path, config.content_handler.usage)
+    decoder = TextStream(
+        settings.framing, settings.output_path, config.content_handler.usage, settings.stop_reason_path
+    )
     return _chunk_deltas(response["body"], decoder, summary, target)
 
 
@@ -181,3 +183,4 @@ def _chunk_deltas(events: Any, decoder: TextStream, summary: StreamSummary, targ
                 raise ModelError(f"{target}: stream failed: {name}: {message}")
         yield from decoder.finish()
     summary.usage = decoder.usage
+    summary.stop_reason = decoder.stop_reason

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail, ModelError
-from inference_engine.extraction import extract_text, extract_usage, parse_json_body
+from inference_engine.extraction import extract_stop_reason, extract_text, extract_usage, parse_json_body
 from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, released, upstream_errors
 from inference_engine.schema import ModelConfig, SageMakerProvider
 from inference_engine.streaming import TextStream
@@ -39,7 +39,7 @@ def request_params(provider: SageMakerProvider, *, stream: bool = False) -> dict
 
 
 def _target(provider: SageMakerProvider) -> str:
-    return f"SageMaker endpoint {provider.endpoint_name!r}"
+    return f"SageMaker endpoint {provider.endpoint_name!r} in {provider.region}"
 
 
 def _decode(raw: bytes, accept: str) -> Any:
@@ -57,7 +57,8 @@ def invoke(client: Any, prepared: PreparedRequest, config: ModelConfig) -> Compl
     document = _decode(raw, provider.accept)
     handler = config.content_handler
     text = document if isinstance(document, str) else extract_text(document, handler.output_path)
-    return Completion(text=text, usage=extract_usage(document, handler.usage), stop_reason=None, raw=document)
+    stop_reason = extract_stop_reason(document, handler.stop_reason_path)
+    return Completion(text=text, usage=extract_usage(document, handler.usage), stop_reason=stop_reason, raw=document)
 
 
 def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, summary: StreamSummary) -> Iterator[str]:
@@ -68,7 +69,9 @@ def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, sum
     assert settings is not None  # noqa: S101 - the engine only streams models with stream settings
     with upstream_errors(_target(provider)):
         response = client.invoke_endpoint_with_response_stream(**prepared.params, Body=prepared.body_bytes)
-    decoder = TextStream(settings.framing, settings.output_path, config.content_handler.usage)
+    decoder = TextStream(
+        settings.framing, settings.output_path, config.content_handler.usage, settings.stop_reason_path
+    )
     return _deltas(response["Body"], decoder, summary, _target(provider))
 
 
@@ -82,3 +85,4 @@ def _deltas(events: Any, decoder: TextStream, summary: StreamSummary, target: st
                 raise ModelError(f"{target}: stream failed: {error.get('Message', 'unknown error')}")
         yield from decoder.finish()
     summary.usage = decoder.usage
+    summary.stop_reason = decoder.stop_reason
