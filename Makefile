@@ -70,8 +70,9 @@ infra-test: $(VENV)/.installed package
 
 pytest: unit integration reliability infra-test
 
+# check:api: src/api/schema.gen.ts must be what openapi-typescript makes of the committed lambdas/openapi.json
 frontend-test: frontend/node_modules/.installed
-	cd frontend && npm run typecheck && npm test
+	cd frontend && npm run check:api && npm run typecheck && npm test
 
 package: $(VENV)/.installed
 	$(PY) -m infra.package

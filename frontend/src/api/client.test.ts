@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createFakeApi, eventStream, json } from "../test/fakeApi";
-import { ADMIN_ME, ADMIN_MODELS } from "../test/fixtures/models";
+import { ADMIN_ME, ADMIN_MODELS, TGI_CONFIG } from "../test/fixtures/models";
 import { ApiError } from "./errors";
 
 describe("ApiClient", () => {
@@ -45,9 +45,10 @@ describe("ApiClient", () => {
       },
     });
     await api.deleteModel("m1", 4);
-    await api.saveModel("m1", { config: { id: "m1" }, version: 0 });
+    const config = { ...TGI_CONFIG, id: "m1" };
+    await api.saveModel("m1", { config, version: 0 });
     expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(["DELETE /models/m1?version=4", "PUT /models/m1"]);
-    expect(requests[1]?.body).toEqual({ config: { id: "m1" }, version: 0 });
+    expect(requests[1]?.body).toEqual({ config, version: 0 });
   });
 
   it("posts a streamed invoke to /invoke/stream and a buffered one to /invoke, with the same body", async () => {

@@ -1,12 +1,17 @@
-/** Typed client of the model-studio HTTP API. Sends the Cognito ID token as ``Authorization``. */
+/**
+ * Typed client of the model-studio HTTP API (bodies typed from lambdas/openapi.json, see ./types.ts). Sends the
+ * Cognito ID token as ``Authorization``. Answers are not checked at run time: their types are the API's contract.
+ */
 import type { JsonSchema } from "../model-editor/schemaValidation";
 import { ApiError, isErrorBody } from "./errors";
 import { EVENT_STREAM, readInvokeStream } from "./eventStream";
 import type {
+  DeleteResponse,
   InvokeRequest,
   InvokeResponse,
   Me,
   ModelDetail,
+  ModelList,
   ModelSummary,
   SaveRequest,
   SaveResponse,
@@ -35,7 +40,7 @@ export class ApiClient {
   }
 
   async listModels(): Promise<ModelSummary[]> {
-    return (await this.json<{ models: ModelSummary[] }>("GET", "/models")).models;
+    return (await this.json<ModelList>("GET", "/models")).models;
   }
 
   getModel(id: string): Promise<ModelDetail> {
@@ -60,8 +65,8 @@ export class ApiClient {
     return this.json<SaveResponse>("PUT", `/models/${encodeURIComponent(id)}`, body);
   }
 
-  deleteModel(id: string, version: number): Promise<{ id: string; deleted: boolean }> {
-    return this.json("DELETE", `/models/${encodeURIComponent(id)}?version=${version}`);
+  deleteModel(id: string, version: number): Promise<DeleteResponse> {
+    return this.json<DeleteResponse>("DELETE", `/models/${encodeURIComponent(id)}?version=${version}`);
   }
 
   /**

@@ -1,103 +1,53 @@
-/** Bodies of the HTTP API (docs/design.md §3 and §8.3). */
-import type { JsonObject, JsonValue } from "../model-editor/json";
+/**
+ * Bodies of the HTTP API (docs/design.md §3), as the API declares them: aliases of the types openapi-typescript
+ * generates from lambdas/openapi.json into ./schema.gen.ts (`npm run generate:api`; `npm run check:api` catches drift).
+ * Never write a body's shape here by hand: when the API changes, regenerate, and the type checker shows what to fix.
+ */
+import type { components } from "./schema.gen";
 
-export interface Me {
-  username: string;
-  sub: string;
-  groups: string[];
-  is_admin: boolean;
-  stage: string;
-  admin_group: string;
-  capabilities: { overrides: boolean; cross_account: boolean; custom_bedrock_endpoints: boolean };
-}
+type Schemas = components["schemas"];
 
-export interface ModelSummary {
-  id: string;
-  name: string;
-  provider: "sagemaker" | "bedrock";
-  source: "predefined" | "saved";
-  default: boolean;
-  streaming: boolean;
-  version: number | null;
-  updated_at?: string;
-  updated_by?: string;
-  model_id?: string;
-  api?: string;
-  endpoint_name?: string;
-  region?: string;
-  cross_account?: boolean;
-}
+/** ``GET /me``. */
+export type Me = Schemas["MeResponse"];
+export type Capabilities = Schemas["Capabilities"];
 
-export interface ModelDetail {
-  source: "predefined" | "saved";
-  version: number | null;
-  config: JsonObject;
-  base_model_id?: string | null;
-  updated_at?: string;
-  updated_by?: string;
-}
+/** ``GET /models`` (``{models: [...]}``): a summary each; endpoint names, regions and roles for admins only. */
+export type ModelList = Schemas["ModelListResponse"];
+export type ModelSummary = Schemas["ModelSummary"];
 
-export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
+/** ``GET /models/{id}``. */
+export type ModelDetail = Schemas["ModelDetailResponse"];
 
-export interface InvokeRequest {
-  model_id?: string;
-  override?: JsonValue;
-  messages?: ChatMessage[];
-  prompt?: string;
-  system?: string;
-  debug?: boolean;
-}
+/** A complete, valid model adapter (schema_version 1; docs/design.md §2), as ``GET /models/{id}`` answers it. */
+export type ModelConfig = Schemas["ModelConfig"];
+export type Provider = ModelConfig["provider"];
+export type ProviderType = Provider["type"];
+export type SageMakerProvider = Schemas["SageMakerProvider"];
+export type BedrockProvider = Schemas["BedrockProvider"];
 
-export interface Usage {
-  input_tokens: number;
-  output_tokens: number;
-  estimated: boolean;
-}
+/** A chat message as the API accepts it: ``content`` is text or a list of text blocks. */
+export type ApiChatMessage = Schemas["ChatMessage"];
+/** The messages the UI writes and sends: text content only (a valid ``ApiChatMessage``). */
+export type ChatMessage = Omit<ApiChatMessage, "content"> & { content: string };
 
-export interface InvokeResponse {
-  output: string;
-  usage: Usage;
-  latency_ms: number;
-  model_id: string;
-  request_id: string;
-  stop_reason?: string | null;
-  debug?: { rendered_prompt: string | null; request_body: JsonValue; raw_response: JsonValue } | null;
-}
+/** The body of ``POST /invoke``, ``POST /invoke/stream`` and ``POST /models/validate``. */
+export type InvokeRequest = Schemas["InvokeRequest"];
+/** ``InvokeRequest.override``: an RFC 7396 merge patch (or, from scratch, a whole config), always a JSON object. */
+export type Override = NonNullable<InvokeRequest["override"]>;
+export type InvokeResponse = Schemas["InvokeResponse"];
+export type Usage = Schemas["UsageBody"];
+export type InvokeDebug = Schemas["DebugBody"];
 
-export interface ValidateResponse {
-  config: JsonObject;
-  rendered_prompt: string | null;
-  request: { operation: string; params: JsonObject; body: JsonValue };
-  estimated_input_tokens: number;
-  streaming: boolean;
-}
+/** ``POST /models/validate``. */
+export type ValidateResponse = Schemas["ValidateResponse"];
 
-export interface SaveRequest {
-  config: JsonObject;
-  version: number;
-  base_model_id?: string;
-}
+/** ``PUT /models/{id}`` and ``DELETE /models/{id}``. */
+export type SaveRequest = Schemas["SaveModelRequest"];
+export type SaveResponse = Schemas["SaveModelResponse"];
+export type DeleteResponse = Schemas["DeleteModelResponse"];
 
-export interface SaveResponse {
-  id: string;
-  version: number;
-  updated_at: string;
-  updated_by: string;
-}
-
-export interface ErrorDetailBody {
-  path: string;
-  message: string;
-  type: string;
-}
-
-export interface ErrorBody {
-  error: string;
-  message: string;
-  details?: ErrorDetailBody[];
-  rule?: string;
-  current_version?: number;
-}
+/** Every error the function answers (4xx/5xx): ``{error, message, details?, rule?, current_version?}``. */
+export type ErrorBody = Schemas["ErrorBody"];
+export type ErrorDetailBody = Schemas["ErrorDetailBody"];
+/** 401 and 413 may come from API Gateway itself, as ``{message}`` without an error code. */
+export type GatewayErrorBody = Schemas["GatewayErrorBody"];

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { ModelConfig } from "../api/types";
+import schema from "../test/fixtures/model-config.schema.json";
 import { CLAUDE_CONFIG, SAVED_CONFIG, TGI_CONFIG } from "../test/fixtures/models";
 import {
   changedPaths,
@@ -10,8 +12,16 @@ import {
   type EditorAction,
   type EditorState,
 } from "./editorState";
+import { createConfigValidator } from "./schemaValidation";
 
 const run = (state: EditorState, ...actions: EditorAction[]) => actions.reduce(editorReducer, state);
+const checkConfig = createConfigValidator(schema);
+/** The draft as Save gets it: once the schema accepts it. */
+function validDraft(state: EditorState): ModelConfig {
+  const { config, errors } = checkConfig(state.draft);
+  if (config === null) throw new Error(`the draft is invalid: ${JSON.stringify(errors)}`);
+  return config;
+}
 const fromTgi = () =>
   run(initialEditorState("eu-west-1"), { type: "loadBase", id: "tgi-llama", config: TGI_CONFIG, saved: null });
 
@@ -109,7 +119,7 @@ describe("merge-patch diff of the edits", () => {
 describe("saving", () => {
   it("creates a new model with version 0 and the base as base_model_id", () => {
     const state = run(fromTgi(), { type: "set", path: ["id"], value: "tgi-llama-hot" });
-    const { id, body } = saveRequestFor(state);
+    const { id, body } = saveRequestFor(state, validDraft(state));
     expect(id).toBe("tgi-llama-hot");
     expect(body.version).toBe(0);
     expect(body.base_model_id).toBe("tgi-llama");
@@ -124,7 +134,10 @@ describe("saving", () => {
       saved: { id: "tgi-llama-cold", version: 3 },
       originBaseId: "tgi-llama",
     });
-    expect(saveRequestFor(state)).toMatchObject({ id: "tgi-llama-cold", body: { version: 3, base_model_id: "tgi-llama" } });
+    expect(saveRequestFor(state, validDraft(state))).toMatchObject({
+      id: "tgi-llama-cold",
+      body: { version: 3, base_model_id: "tgi-llama" },
+    });
   });
 
   it("after a save, the saved config becomes the base and the next save is an update", () => {
@@ -132,7 +145,7 @@ describe("saving", () => {
     state = run(state, { type: "saved", id: "mine", version: 1 });
     expect(state.baseId).toBe("mine");
     expect(overrideFor(state)).toBeUndefined();
-    expect(saveRequestFor(state)).toMatchObject({ body: { version: 1, base_model_id: "tgi-llama" } });
+    expect(saveRequestFor(state, validDraft(state))).toMatchObject({ body: { version: 1, base_model_id: "tgi-llama" } });
   });
 
   it("on conflict, merges my changes onto the latest version", () => {
@@ -149,7 +162,7 @@ describe("saving", () => {
     // Then both edits are in the draft, and saving targets version 4
     expect(state.draft.name).toBe("Renamed by Bob");
     expect(state.draft.model_kwargs).toEqual({ max_new_tokens: 256, temperature: 0.4 });
-    expect(saveRequestFor(state).body.version).toBe(4);
+    expect(saveRequestFor(state, validDraft(state)).body.version).toBe(4);
   });
 
   it("on conflict, reloading discards my changes", () => {

@@ -3,8 +3,9 @@
  * saved model being updated (for optimistic locking), JSON-editor parse errors and a stash of the other
  * provider's fields so switching the provider back and forth loses nothing.
  */
+import type { ModelConfig, Override, SaveRequest } from "../api/types";
 import { clone, isJsonObject, pruneNulls, type JsonObject, type JsonValue } from "./json";
-import { applyMergePatch, createMergePatch, isEmptyPatch, patchedPaths } from "./mergePatch";
+import { applyMergePatch, createMergePatch, createObjectMergePatch, isEmptyPatch, patchedPaths } from "./mergePatch";
 import { emptyProvider, scratchConfig, type ProviderType } from "./modelConfig";
 import { pathKey, type Path } from "./paths";
 
@@ -178,9 +179,9 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
 }
 
 /** The override the API gets: a merge patch over the base, or the whole config when starting from scratch. */
-export function overrideFor(state: EditorState): JsonValue | undefined {
+export function overrideFor(state: EditorState): Override | undefined {
   if (state.base === null) return clone(state.draft);
-  const patch = createMergePatch(state.base, state.draft);
+  const patch = createObjectMergePatch(state.base, state.draft);
   return isEmptyPatch(patch) ? undefined : patch;
 }
 
@@ -189,10 +190,13 @@ export function changedPaths(state: EditorState): string[] {
   return patchedPaths(createMergePatch(state.base, state.draft));
 }
 
-/** ``PUT /models/{id}`` body: the full config, the version read (0 = create) and the model it came from. */
-export function saveRequestFor(state: EditorState): { id: string; body: { config: JsonObject; version: number; base_model_id?: string } } {
-  const id = typeof state.draft.id === "string" ? state.draft.id : "";
+/**
+ * ``PUT /models/{id}`` body: the full config (``config``: the editor's draft once the schema accepted it), the version
+ * read (0 = create) and the model it came from.
+ */
+export function saveRequestFor(state: EditorState, config: ModelConfig): { id: string; body: SaveRequest } {
+  const id = config.id;
   const version = state.saveTarget !== null && state.saveTarget.id === id ? state.saveTarget.version : 0;
   const origin = state.baseId !== null && state.baseId !== id ? state.baseId : state.originBaseId;
-  return { id, body: { config: clone(state.draft), version, ...(origin ? { base_model_id: origin } : {}) } };
+  return { id, body: { config: structuredClone(config), version, ...(origin ? { base_model_id: origin } : {}) } };
 }

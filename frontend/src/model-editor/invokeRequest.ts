@@ -2,13 +2,12 @@
  * Builds the bodies of ``POST /invoke``, ``POST /invoke/stream`` and ``POST /models/validate`` from the test panel and
  * the editor. The body never says whether to stream: the route does.
  */
-import type { ChatMessage, InvokeRequest } from "../api/types";
-import type { JsonValue } from "./json";
+import type { ChatMessage, InvokeRequest, Override } from "../api/types";
 
 export type InvokeTarget =
   | { kind: "model"; modelId: string }
   /** The editor: ``baseId`` null = from scratch (``override`` is then the full config). */
-  | { kind: "custom"; baseId: string | null; override: JsonValue | undefined };
+  | { kind: "custom"; baseId: string | null; override: Override | undefined };
 
 export interface TestInput {
   mode: "prompt" | "chat";

@@ -9,6 +9,11 @@ import { deepEqual, isJsonObject, pruneNulls, type JsonObject, type JsonValue } 
 
 export function createMergePatch(source: JsonValue, target: JsonValue): JsonValue {
   if (!isJsonObject(source) || !isJsonObject(target)) return pruneNulls(structuredClone(target));
+  return createObjectMergePatch(source, target);
+}
+
+/** The patch between two objects, which is always an object (``{}`` when nothing changed). */
+export function createObjectMergePatch(source: JsonObject, target: JsonObject): JsonObject {
   const patch: JsonObject = {};
   for (const key of Object.keys(source)) {
     if (source[key] !== null && (!Object.hasOwn(target, key) || target[key] === null)) patch[key] = null;

@@ -5,7 +5,8 @@ import { createConfigValidator, prepareSchema } from "./schemaValidation";
 import type { JsonObject } from "./json";
 import { setIn } from "./editorState";
 
-const validate = createConfigValidator(schema);
+const check = createConfigValidator(schema);
+const validate = (config: unknown) => check(config).errors;
 
 const minimal: JsonObject = {
   schema_version: 1,
@@ -19,6 +20,16 @@ describe("createConfigValidator (the API's JSON Schema, draft 2020-12)", () => {
     expect(validate(TGI_CONFIG)).toEqual([]);
     expect(validate(CLAUDE_CONFIG)).toEqual([]);
     expect(validate(minimal)).toEqual([]);
+  });
+
+  it("hands back an accepted draft as the typed config, and no config for a rejected one", () => {
+    // Given a draft the schema accepts, Then the check returns that very object as a ModelConfig (what Save sends)
+    const accepted = check(minimal);
+    expect(accepted).toEqual({ config: minimal, errors: [] });
+    expect(accepted.config?.provider.type).toBe("sagemaker");
+    // Given a draft it rejects, Then there is no config, only the errors
+    const rejected = check(setIn(minimal, ["id"], ""));
+    expect(rejected).toEqual({ config: null, errors: [{ path: "id", message: "is required" }] });
   });
 
   it("puts a pattern error at the field with a readable message", () => {

@@ -4,11 +4,15 @@
  * the schema cannot express (JMESPath syntax, Jinja syntax, https URLs) come back from ``/models/validate``.
  */
 import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
+import type { ModelConfig } from "../api/types";
 import { isJsonObject, type JsonValue } from "./json";
 import { pointerToKey, type FieldError } from "./paths";
 
 export type JsonSchema = { [key: string]: unknown };
-export type ConfigValidator = (config: unknown) => FieldError[];
+
+/** A draft checked against the schema: the config, typed, when the schema accepts it; the field errors otherwise. */
+export type ConfigCheck = { config: ModelConfig; errors: [] } | { config: null; errors: FieldError[] };
+export type ConfigValidator = (config: unknown) => ConfigCheck;
 
 const PATTERN_HINTS: Record<string, string> = {
   id: "must be a lowercase id: letters, digits, '.', '_' or '-', starting with a letter or digit (at most 64)",
@@ -101,8 +105,17 @@ export function toFieldErrors(errors: readonly ErrorObject[] | null | undefined)
   return out;
 }
 
+/**
+ * ``schema`` is ``GET /schema/model-config``: the JSON Schema of the pydantic ``ModelConfig`` whose OpenAPI form the
+ * ``ModelConfig`` type is generated from, so what it accepts is a ``ModelConfig``.
+ */
 export function createConfigValidator(schema: JsonSchema): ConfigValidator {
   const ajv = new Ajv2020({ allErrors: true, discriminator: true, strict: false, verbose: true, unicodeRegExp: false });
-  const validate: ValidateFunction = ajv.compile(prepareSchema(schema));
-  return (config: unknown) => (validate(config) ? [] : toFieldErrors(validate.errors));
+  const validate: ValidateFunction<ModelConfig> = ajv.compile<ModelConfig>(prepareSchema(schema));
+  return (config: unknown) => {
+    if (validate(config)) return { config, errors: [] };
+    const errors = toFieldErrors(validate.errors);
+    // Ajv always explains a rejection; the fallback only keeps "invalid" from ever reading as "no errors".
+    return { config: null, errors: errors.length ? errors : [{ path: "$", message: "is invalid" }] };
+  };
 }

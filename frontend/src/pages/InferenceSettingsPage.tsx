@@ -148,7 +148,7 @@ export function InferenceSettingsPage({ api, region, onSignOut }: InferenceSetti
                 onSelectBase={(id) => void editor.selectBase(id)}
                 problems={editor.problems}
                 onShowAllErrors={editor.showAllErrors}
-                canSave={editor.blockedReason === null}
+                validConfig={editor.validConfig}
                 blockedReason={editor.blockedReason}
                 onModelsChanged={async () => {
                   await reloadModels();

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import type { ApiClient } from "../api/client";
 import { toErrorBody } from "../api/errors";
-import type { ErrorBody } from "../api/types";
+import type { ErrorBody, ModelConfig } from "../api/types";
 import { changedPaths as changedPathsOf, editorReducer, initialEditorState, overrideFor } from "../model-editor/editorState";
 import { FIELD_KEYS } from "../model-editor/fieldKeys";
 import type { InvokeTarget } from "../model-editor/invokeRequest";
@@ -15,6 +15,8 @@ export interface ModelEditorController {
   context: EditorContextValue;
   problems: FieldError[];
   blockedReason: string | null;
+  /** The draft, typed, once it can be saved (the schema accepts it and nothing else blocks it); null until then. */
+  validConfig: ModelConfig | null;
   baseLoading: boolean;
   loadError: ErrorBody | null;
   target: InvokeTarget;
@@ -89,10 +91,11 @@ export function useModelEditor(api: ApiClient, region: string): ModelEditorContr
     [api, selectBase],
   );
 
+  const check = useMemo(() => (validator ? validator(state.draft) : null), [state.draft, validator]);
   const clientErrors = useMemo(() => {
     const parse = Object.entries(state.parseErrors).map(([path, message]) => ({ path, message }));
-    return [...parse, ...(validator ? validator(state.draft) : []), ...localRuleErrors(state.draft)];
-  }, [state.draft, state.parseErrors, validator]);
+    return [...parse, ...(check ? check.errors : []), ...localRuleErrors(state.draft)];
+  }, [state.draft, state.parseErrors, check]);
 
   const problems = useMemo(() => dedupe([...clientErrors, ...serverErrors]), [clientErrors, serverErrors]);
   const { byField } = useMemo(() => assignErrors(problems, FIELD_KEYS), [problems]);
@@ -101,6 +104,7 @@ export function useModelEditor(api: ApiClient, region: string): ModelEditorContr
   if (baseLoading) blockedReason = "Loading the base model…";
   else if (!validator) blockedReason = loadError ? "The config schema could not be loaded." : "Loading the config schema…";
   else if (problems.length) blockedReason = `Fix ${problems.length === 1 ? "1 problem" : `${problems.length} problems`} in the config before sending.`;
+  const validConfig = blockedReason === null ? (check?.config ?? null) : null;
 
   const context = useMemo<EditorContextValue>(
     () => ({ state, dispatch, fieldErrors: byField, changed: changedPathsOf(state), touched, touch, showAllErrors: showAll }),
@@ -116,6 +120,7 @@ export function useModelEditor(api: ApiClient, region: string): ModelEditorContr
     context,
     problems,
     blockedReason,
+    validConfig,
     baseLoading,
     loadError,
     target,

@@ -8,7 +8,7 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useRef, useState } from "react";
 import type { ApiClient } from "../../api/client";
 import { ApiError, toErrorBody } from "../../api/errors";
-import type { ErrorBody, ModelSummary } from "../../api/types";
+import type { ErrorBody, ModelConfig, ModelSummary } from "../../api/types";
 import { saveRequestFor } from "../../model-editor/editorState";
 import { exportFileName, exportText, parseImportedConfig } from "../../model-editor/exportImport";
 import type { FieldError } from "../../model-editor/paths";
@@ -19,7 +19,8 @@ export interface ModelActionsProps {
   api: ApiClient;
   models: ModelSummary[];
   region: string;
-  canSave: boolean;
+  /** The draft once it can be saved (valid, nothing loading); null disables Save and shows ``blockedReason``. */
+  validConfig: ModelConfig | null;
   blockedReason: string | null;
   onModelsChanged: (selectId?: string) => Promise<void>;
   onServerErrors: (errors: FieldError[]) => void;
@@ -38,7 +39,7 @@ function download(name: string, text: string): void {
   URL.revokeObjectURL(url);
 }
 
-export function ModelActions({ api, models, region, canSave, blockedReason, onModelsChanged, onServerErrors }: ModelActionsProps) {
+export function ModelActions({ api, models, region, validConfig, blockedReason, onModelsChanged, onServerErrors }: ModelActionsProps) {
   const { state, dispatch } = useEditor();
   const [busy, setBusy] = useState<"save" | "delete" | "reload" | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -53,8 +54,8 @@ export function ModelActions({ api, models, region, canSave, blockedReason, onMo
     if (body.details?.length) onServerErrors(body.details.map(({ path, message }) => ({ path, message })));
   };
 
-  const save = async () => {
-    const { id, body } = saveRequestFor(state);
+  const save = async (config: ModelConfig) => {
+    const { id, body } = saveRequestFor(state, config);
     if (models.some((model) => model.id === id && model.source === "predefined")) {
       onServerErrors([{ path: "id", message: "belongs to a predefined model; choose another id to save" }]);
       setNotice({ type: "error", error: { error: "conflict", message: `"${id}" is a predefined model: choose another id.` } });
@@ -153,7 +154,14 @@ export function ModelActions({ api, models, region, canSave, blockedReason, onMo
   return (
     <SpaceBetween size="s">
       <SpaceBetween size="xs" direction="horizontal">
-        <Button variant="primary" onClick={() => void save()} loading={busy === "save"} disabled={!canSave || !draftId}>
+        <Button
+          variant="primary"
+          onClick={() => {
+            if (validConfig) void save(validConfig);
+          }}
+          loading={busy === "save"}
+          disabled={!validConfig}
+        >
           {state.saveTarget && state.saveTarget.id === draftId ? "Update model" : "Save model"}
         </Button>
         {state.saveTarget && (
@@ -184,7 +192,7 @@ export function ModelActions({ api, models, region, canSave, blockedReason, onMo
           copyErrorText="Could not copy the config"
         />
       </SpaceBetween>
-      {!canSave && blockedReason && (
+      {!validConfig && blockedReason && (
         <Box color="text-status-error" data-testid="save-blocked-reason">
           {blockedReason}
         </Box>

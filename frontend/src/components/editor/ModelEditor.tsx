@@ -9,7 +9,7 @@ import Link from "@cloudscape-design/components/link";
 import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import type { ApiClient } from "../../api/client";
-import type { Me, ModelSummary } from "../../api/types";
+import type { Me, ModelConfig, ModelSummary } from "../../api/types";
 import { overrideFor } from "../../model-editor/editorState";
 import { FIELD_LABELS } from "../../model-editor/fieldKeys";
 import { hasNullMembers, isJsonObject, stringifyJson } from "../../model-editor/json";
@@ -33,7 +33,7 @@ export interface ModelEditorProps {
   onSelectBase: (id: string | null) => void;
   problems: FieldError[];
   onShowAllErrors: () => void;
-  canSave: boolean;
+  validConfig: ModelConfig | null;
   blockedReason: string | null;
   onModelsChanged: () => Promise<void>;
   onServerErrors: (errors: FieldError[]) => void;
@@ -136,7 +136,7 @@ export default function ModelEditor(props: ModelEditorProps) {
             api={props.api}
             models={models}
             region={props.region}
-            canSave={props.canSave}
+            validConfig={props.validConfig}
             blockedReason={props.blockedReason}
             onModelsChanged={props.onModelsChanged}
             onServerErrors={props.onServerErrors}
