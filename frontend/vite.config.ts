@@ -7,7 +7,8 @@ const localServer = process.env.MODEL_STUDIO_LOCAL_URL ?? "http://127.0.0.1:8000
 const proxied = { target: localServer, changeOrigin: false };
 
 export default defineConfig({
-  base: "./",
+  // Absolute asset URLs: deep links (/models/x/versions) load the same /assets/... as the root.
+  base: "/",
   plugins: [react()],
   build: {
     target: "es2022",
