@@ -8,3 +8,4 @@ export const SAVED_MODEL = data.saved_model;
 export const KWARGS = data.kwargs;
 export const TEMPLATE_ADDITIONS = data.template_additions;
 export const PROMPTS = data.prompts;
+export const CREATE_CASES = data.create_cases;
