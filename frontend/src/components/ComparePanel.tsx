@@ -54,7 +54,7 @@ function Side({ title, outcome, testId }: { title: string; outcome: Outcome; tes
             </pre>
           </Box>
           <KeyValuePairs
-            columns={2}
+            columns={1}
             items={[
               { label: "Latency", value: <span data-testid="compare-latency">{Math.round(outcome.answer.latency_ms)} ms</span> },
               { label: "Tokens", value: <span data-testid="compare-usage">{usageText(outcome.answer.usage)}</span> },
@@ -122,10 +122,10 @@ export function ComparePanel({ api, me, options, initial }: ComparePanelProps) {
           </Button>
         </SpaceBetween>
         {problem && <Box color="text-status-inactive">{problem}</Box>}
-        <ColumnLayout columns={2}>
+        <div className="ms-compare-sides">
           <Side title={`A: ${optionA?.label ?? "-"}`} outcome={outcomes[0]} testId="compare-a" />
           <Side title={`B: ${optionB?.label ?? "-"}`} outcome={outcomes[1]} testId="compare-b" />
-        </ColumnLayout>
+        </div>
       </SpaceBetween>
     </Container>
   );

@@ -56,7 +56,7 @@ export function Workbench({ editor, mode, reference, banner, idProblem, onSaved,
   const initialA = reference ? `model:${reference.modelId}` : (compareOptions.find((o) => o.value !== "draft")?.value ?? "draft");
 
   return (
-    <div className="ms-workbench">
+    <div className={tab === "compare" ? "ms-workbench ms-workbench--compare" : "ms-workbench"}>
       <div className="ms-workbench-editor">
         <EditorContext.Provider value={editor.context}>
           <ModelEditor
