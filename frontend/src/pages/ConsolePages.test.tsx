@@ -174,3 +174,73 @@ describe("drafts across a reload", () => {
     expect(unload()).toBe(true);
   });
 });
+
+describe("the test panel beside the editor", () => {
+  const answer = (output: string) => ({
+    output,
+    usage: { input_tokens: 3, output_tokens: 2, estimated: true, input_estimated: true, output_estimated: false },
+    latency_ms: 12,
+    model_id: "tgi-llama-cold",
+    request_id: "r",
+    stop_reason: "eos_token",
+    debug: { rendered_prompt: "p", request_body: {}, raw_response: [{ generated_text: output, details: { finish_reason: "eos_token" } }] },
+  });
+
+  it("given an edited draft, when compare runs, then one prompt goes to the saved version and to the draft, shown side by side", async () => {
+    const page = await openEditor(
+      {
+        ...admin,
+        routes: {
+          "POST /invoke": (request) => json(200, answer((request.body as { override?: unknown }).override ? "draft says hi" : "saved says hi")),
+        },
+      },
+      "tgi-llama-cold",
+    );
+    await replaceText(page, "Model kwargs (JSON)", '{"max_new_tokens": 256, "temperature": 0.9}');
+    await page.user.click(screen.getByRole("tab", { name: "Compare" }));
+    await page.user.type(screen.getByRole("textbox", { name: "Compare prompt" }), "Hello");
+    await page.user.click(screen.getByRole("button", { name: "Run both" }));
+    expect(await within(screen.getByTestId("compare-a")).findByText("saved says hi")).toBeInTheDocument();
+    expect(within(screen.getByTestId("compare-b")).getByText("draft says hi")).toBeInTheDocument();
+    expect(within(screen.getByTestId("compare-b")).getByTestId("compare-usage")).toHaveTextContent("3 (estimated) in / 2 out");
+    const bodies = page.requests.filter((r) => r.path === "/invoke").map((r) => r.body);
+    expect(bodies).toEqual(
+      expect.arrayContaining([
+        { model_id: "tgi-llama-cold", prompt: "Hello" },
+        { model_id: "tgi-llama-cold", override: { model_kwargs: { temperature: 0.9 } }, prompt: "Hello" },
+      ]),
+    );
+  });
+
+  it("given a debug answer, when an output path is tried and adopted, then the draft's output path changes", async () => {
+    const page = await openEditor({ ...admin, routes: { "POST /invoke": () => json(200, answer("Paris")) } }, "tgi-llama-cold");
+    await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "Capital?");
+    await page.user.click(screen.getByRole("checkbox", { name: "Include debug details" }));
+    await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+    await page.user.click(await screen.findByRole("button", { name: /Raw response/ }));
+    await replaceText(page, "Try an output path on this raw response", "[0].details.finish_reason");
+    await page.user.click(screen.getByRole("button", { name: "Try path" }));
+    expect(screen.getByTestId("try-path-result")).toHaveTextContent("eos_token");
+    await page.user.click(screen.getByRole("button", { name: "Use as output path" }));
+    expect(screen.getByRole("textbox", { name: "Output path (JMESPath)" })).toHaveValue("[0].details.finish_reason");
+  });
+
+  it("given an answer, when Reply is pressed, then the conversation continues with the answer as the assistant's turn", async () => {
+    const page = await openEditor({ ...admin, routes: { "POST /invoke": () => json(200, answer("Paris.")) } }, "tgi-llama-cold");
+    await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "Capital of France?");
+    await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+    await page.user.click(await screen.findByRole("button", { name: "Reply (continue the conversation)" }));
+    expect(screen.getByRole("textbox", { name: "Content of message 1" })).toHaveValue("Capital of France?");
+    expect(screen.getByRole("textbox", { name: "Content of message 2" })).toHaveValue("Paris.");
+    await page.user.type(screen.getByRole("textbox", { name: "Content of message 3" }), "And of Italy?");
+    await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+    await waitFor(() => expect(page.requests.filter((r) => r.path === "/invoke")).toHaveLength(2));
+    expect(bodyOf(page.requests, "POST", "/invoke")).toMatchObject({
+      messages: [
+        { role: "user", content: "Capital of France?" },
+        { role: "assistant", content: "Paris." },
+        { role: "user", content: "And of Italy?" },
+      ],
+    });
+  });
+});
