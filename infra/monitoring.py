@@ -140,23 +140,23 @@ class Monitoring(Construct):
 
     def _function_alarms(self, functions: Mapping[str, lambda_.IFunction], settings: MonitoringSettings) -> None:
         for name, function in functions.items():
-            self._alarm(
-                f"{name}-function-errors",
-                metric=function.metric_errors(period=PERIOD),
-                threshold=settings.function_errors,
-                description=f"Lambda counted failed invocations of the {name} function: unhandled exceptions, "
+            errors = (
+                function.metric_errors(period=PERIOD),
+                settings.function_errors,
+                f"Lambda counted failed invocations of the {name} function: unhandled exceptions, "
                 "timeouts or init failures (the API's own error answers are not failures). Check first: its log "
                 "group for ERROR, 'Task timed out' and INIT_REPORT lines, and whether a deploy just happened.",
             )
-            self._alarm(
-                f"{name}-function-throttles",
-                metric=function.metric_throttles(period=PERIOD),
-                threshold=settings.function_throttles,
-                description=f"Lambda refused invocations of the {name} function: its reserved concurrency (stage "
+            throttles = (
+                function.metric_throttles(period=PERIOD),
+                settings.function_throttles,
+                f"Lambda refused invocations of the {name} function: its reserved concurrency (stage "
                 "config function/stream.reserved_concurrency) or the account's is used up, and callers got errors. "
                 "Check first: ConcurrentExecutions on the dashboard against that limit, then slow model calls "
                 "holding executions (LatencyMs p99 by model).",
             )
+            for kind, (metric, threshold, description) in (("errors", errors), ("throttles", throttles)):
+                self._alarm(f"{name}-function-{kind}", metric=metric, threshold=threshold, description=description)
 
     def _api_alarms(self, api_stage: apigw.Stage, invoke_method: apigw.Method, settings: MonitoringSettings) -> None:
         self._alarm(

@@ -107,6 +107,9 @@ class ModelSummary(BaseModel):
     endpoint_name: str | None = Field(default=None, description="admins only")
     region: str | None = Field(default=None, description="admins only")
     cross_account: bool | None = Field(default=None, description="admins only")
+    format: str | None = Field(
+        default=None, description="the catalogue format the adapter speaks (e.g. tgi), null for one written by hand"
+    )
 
 
 class ModelListResponse(BaseModel):

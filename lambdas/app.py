@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from inference_engine.errors import EngineError
 from lambdas import errors
 from lambdas.contract import CORS_ALLOW_HEADERS, CORS_MAX_AGE_S, OPENAPI_PATH
-from lambdas.guard import authorize_first, is_public, public
+from lambdas.guard import authorize_first, is_admin_only, is_public, public
 from lambdas.routers import audit, invoke, me, models, schema
 from lambdas.services import Services
 
@@ -80,15 +80,34 @@ def openapi_document(app: APIGatewayRestResolver) -> str:
         security_schemes={"cognito": APIKey(name="Authorization", in_=APIKeyIn.header)},
         security=[{"cognito": []}],
     )
-    return json.dumps(_with_public_routes(app, _without_default_422(json.loads(document))), separators=(",", ":"))
+    edited = _with_access_marks(app, _without_default_422(_parameters_never_null(json.loads(document))))
+    return json.dumps(edited, separators=(",", ":"))
 
 
-def _with_public_routes(app: APIGatewayRestResolver, document: dict[str, Any]) -> dict[str, Any]:
+def _parameters_never_null(document: dict[str, Any]) -> dict[str, Any]:
+    """An optional parameter is ``X | None`` in Python, but a query string cannot carry a null: the parameter is
+    absent or an ``X``. The document says so (else clients, and fuzzers, take a null for something one can send)."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                choices = [choice for choice in schema.get("anyOf", []) if choice != {"type": "null"}]
+                if len(choices) == 1 and len(schema["anyOf"]) == 2:  # exactly "X or null"
+                    del schema["anyOf"]
+                    schema.update(choices[0])
+    return document
+
+
+def _with_access_marks(app: APIGatewayRestResolver, document: dict[str, Any]) -> dict[str, Any]:
     """``security: []`` on the operations anyone may call (Powertools drops an empty list): the infrastructure
-    builds those methods without the authorizer."""
+    builds those methods without the authorizer. ``x-admin-only: true`` on the Administrators' operations: the
+    infrastructure leaves their request validation to the function, which checks the caller first (rule 6)."""
     for route in app._static_routes + app._dynamic_routes:  # Powertools' route table
+        operation = document["paths"][route.openapi_path][route.method.lower()]
         if is_public(route.func):
-            document["paths"][route.openapi_path][route.method.lower()]["security"] = []
+            operation["security"] = []
+        if is_admin_only(route.func):
+            operation["x-admin-only"] = True
     return document
 
 

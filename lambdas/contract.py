@@ -26,6 +26,7 @@ class ApiRoute:
     method: str  # GET, POST...
     path: str  # the OpenAPI template: /models/{model_id}
     public: bool = False  # no Cognito token (the operation's ``security`` is empty)
+    admin_only: bool = False  # Administrators only: the function checks the caller before the request (rule 6)
     json_body: bool = False
     query: dict[str, bool] = field(default_factory=dict)  # name -> required
     streamed: bool = False  # answered as text/event-stream: API Gateway response streaming
@@ -42,6 +43,7 @@ def _route(path: str, method: str, operation: dict[str, Any]) -> ApiRoute:
         method=method.upper(),
         path=path,
         public=operation.get("security") == [],
+        admin_only=operation.get("x-admin-only") is True,
         json_body="application/json" in operation.get("requestBody", {}).get("content", {}),
         query={p["name"]: bool(p.get("required")) for p in parameters if p["in"] == "query"},
         streamed=STREAMING_MEDIA_TYPE in success,

@@ -67,6 +67,10 @@ def is_public(route: Callable[..., Any] | None) -> bool:
     return bool(getattr(route, _PUBLIC, False))
 
 
+def is_admin_only(route: Callable[..., Any] | None) -> bool:
+    return getattr(route, _ADMIN, None) is not None
+
+
 def admin_only(
     action: Action,
     what: str,

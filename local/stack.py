@@ -28,6 +28,7 @@ from local.gateway import Gateway
 from local.inventory import runtime_settings_document
 from local.jwt_verifier import CognitoTokenVerifier
 from local.lambda_runtime import FunctionContainers
+from local.moto_dynamodb import serialize_requests
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_STATIC_DIR = PROJECT_ROOT / "frontend" / "dist"
@@ -105,6 +106,7 @@ class LocalStack:
 
     def _start(self) -> StackInfo:
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        serialize_requests()  # conditional writes atomic, as in DynamoDB
         self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
         self._moto.start()
         moto_host, moto_port = self._moto.get_host_and_port()

@@ -10,8 +10,10 @@ import { ApiClient } from "./api/client";
 import { appRoutes } from "./App";
 import { createAmplifyAuth } from "./auth/amplifyAuth";
 import { loadRuntimeConfig } from "./config/runtimeConfig";
+import { reloadOnStaleChunks } from "./shell/staleChunks";
 
 disableMotion(true);
+reloadOnStaleChunks(window);
 const root = createRoot(document.getElementById("root")!);
 // The app's root URL (config.json lives there): the page URL may be a deep link such as /models/x/versions.
 const appRoot = new URL(import.meta.env.BASE_URL, window.location.origin).toString();

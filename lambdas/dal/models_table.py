@@ -20,7 +20,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from lambdas.domain.errors import VersionConflictError
-from lambdas.domain.models import ModelVersion, StoredModel
+from lambdas.domain.models import ModelVersion, ModelWrite, StoredModel
 
 MAX_SAVED_MODELS = 1000
 MAX_VERSIONS_LISTED = 1000
@@ -87,30 +87,23 @@ class ModelsTable:
                 return
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def put(
-        self,
-        *,
-        model_id: str,
-        expected_version: int,
-        config: dict[str, Any],
-        base_model_id: str | None,
-        actor: str,
-        now: str,
-        restored_from: int | None = None,
-    ) -> StoredModel:
-        """Create (``expected_version`` 0) or replace the version the caller read, else ``VersionConflictError``."""
-        document = json.dumps(config, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        version = str(expected_version + 1)
+    def put(self, write: ModelWrite, *, expected_version: int) -> StoredModel:
+        """Create (``expected_version`` 0) or replace the version the caller read, else ``VersionConflictError``.
+
+        A model created again under the id of a deleted one continues its numbering after the history it kept."""
+        model_id = write.model_id
+        document = json.dumps(write.config, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        version = str((expected_version or self._last_kept(model_id)) + 1)
         values: dict[str, Any] = {
             ":version": {"N": version},
             ":config": {"S": document},
-            ":now": {"S": now},
-            ":actor": {"S": actor},
+            ":now": {"S": write.now},
+            ":actor": {"S": write.actor},
         }
         assignments = "version = :version, config = :config, updated_at = :now, updated_by = :actor"
         assignments += ", created_at = if_not_exists(created_at, :now), created_by = if_not_exists(created_by, :actor)"
-        if base_model_id:
-            values[":base"] = {"S": base_model_id}
+        if write.base_model_id:
+            values[":base"] = {"S": write.base_model_id}
             update = f"SET {assignments}, base_model_id = :base"
         else:
             update = f"SET {assignments} REMOVE base_model_id"
@@ -123,13 +116,13 @@ class ModelsTable:
             "id": {"S": model_id},
             "version": {"N": version},
             "config": {"S": document},
-            "saved_at": {"S": now},
-            "saved_by": {"S": actor},
+            "saved_at": {"S": write.now},
+            "saved_by": {"S": write.actor},
         }
-        if base_model_id:
-            history["base_model_id"] = {"S": base_model_id}
-        if restored_from is not None:
-            history["restored_from"] = {"N": str(restored_from)}
+        if write.base_model_id:
+            history["base_model_id"] = {"S": write.base_model_id}
+        if write.restored_from is not None:
+            history["restored_from"] = {"N": str(write.restored_from)}
         head = {
             "TableName": self._table,
             "Key": {"id": {"S": model_id}},
@@ -148,6 +141,20 @@ class ModelsTable:
         stored = self.get(model_id)
         assert stored is not None  # noqa: S101 - just written, read consistently
         return stored
+
+    def _last_kept(self, model_id: str) -> int:
+        """The highest version in the model's history (0 when it has none)."""
+        response = self._client.query(
+            TableName=self._versions,
+            KeyConditionExpression="id = :id",
+            ExpressionAttributeValues={":id": {"S": model_id}},
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+            ProjectionExpression="version",
+        )
+        items = response.get("Items", [])
+        return int(items[0]["version"]["N"]) if items else 0
 
     def delete(self, model_id: str, expected_version: int) -> None:
         try:

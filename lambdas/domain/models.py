@@ -39,6 +39,19 @@ class ModelVersion:
 
 
 @dataclass(frozen=True)
+class ModelWrite:
+    """What a save stores: the config (a JSON document), the base model it started from, who saved it and when
+    (and, for a restore, which version it restored)."""
+
+    model_id: str
+    config: dict[str, Any]
+    base_model_id: str | None
+    actor: str
+    now: str
+    restored_from: int | None = None  # the earlier version this save brings back
+
+
+@dataclass(frozen=True)
 class ResolvedModel:
     config: ModelConfig
     source: Source

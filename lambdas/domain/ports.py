@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from lambdas.domain.audit import AuditFilter, AuditPage, AuditRecord
-from lambdas.domain.models import ModelVersion, StoredModel
+from lambdas.domain.models import ModelVersion, ModelWrite, StoredModel
 
 
 class ModelStore(Protocol):
@@ -18,17 +18,7 @@ class ModelStore(Protocol):
 
     def scan(self) -> Iterator[StoredModel]: ...
 
-    def put(
-        self,
-        *,
-        model_id: str,
-        expected_version: int,
-        config: dict[str, Any],
-        base_model_id: str | None,
-        actor: str,
-        now: str,
-        restored_from: int | None = None,
-    ) -> StoredModel:
+    def put(self, write: ModelWrite, *, expected_version: int) -> StoredModel:
         """Create or replace the version the caller read, else raise ``VersionConflictError``; the new version is
         also kept in the model's history, in the same atomic write."""
         ...

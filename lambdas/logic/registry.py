@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from inference_engine.catalogue import format_of
 from inference_engine.errors import ConfigValidationError
 from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider, parse_model_config
 from inference_engine.settings import RuntimeSettings
 from lambdas.domain.errors import NotFoundError, VersionConflictError
-from lambdas.domain.models import ModelVersion, ResolvedModel, Source, StoredModel
+from lambdas.domain.models import ModelVersion, ModelWrite, ResolvedModel, Source, StoredModel
 from lambdas.domain.ports import ModelStore
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class ModelSummary:
     endpoint_name: str | None = None
     region: str | None = None
     cross_account: bool | None = None
+    format: str | None = None  # the catalogue format it speaks, when one matches
 
 
 def _from_stored(stored: StoredModel) -> ResolvedModel | None:
@@ -99,6 +101,7 @@ class ModelRegistry:
             endpoint_name=sagemaker.endpoint_name if admin and sagemaker else None,
             region=provider.region if admin else None,
             cross_account=config.cross_account is not None if admin else None,
+            format=format_of(config),
         )
 
     def save(
@@ -117,15 +120,8 @@ class ModelRegistry:
                 None,
                 f"Model id {config.id!r} belongs to a model deployed with the app; save under another id.",
             )
-        return self._table.put(
-            model_id=config.id,
-            expected_version=expected_version,
-            config=config.to_json_dict(),
-            base_model_id=base_model_id,
-            actor=actor,
-            now=now,
-            restored_from=restored_from,
-        )
+        write = ModelWrite(config.id, config.to_json_dict(), base_model_id, actor, now, restored_from=restored_from)
+        return self._table.put(write, expected_version=expected_version)
 
     def delete(self, model_id: str, *, expected_version: int) -> None:
         if self._runtime.model(model_id) is not None:

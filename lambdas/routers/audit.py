@@ -36,7 +36,9 @@ def build_router(services: Services) -> Router:
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         next_token: Annotated[str | None, Query(max_length=2048)] = None,
         model_id: Annotated[str | None, Query(pattern=SLUG_PATTERN, max_length=64)] = None,
-        actor: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+        actor: Annotated[
+            str | None, Query(min_length=1, max_length=128, description="the username, matched exactly")
+        ] = None,
         action: Annotated[Action | None, Query()] = None,
         outcome: Annotated[Outcome | None, Query()] = None,
         since: Annotated[str | None, Query(pattern=TIMESTAMP)] = None,

@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from inference_engine.settings import RuntimeSettings
 from lambdas.app import create_app
+from lambdas.domain.models import ModelWrite
 from lambdas.domain.ports import InvocationMetric, MetricsSink
 from lambdas.services import Services, Stores, build_services, dynamodb_stores
 from lambdas.settings import EnvSettings
@@ -191,14 +192,8 @@ class ApiHarness:
 
     def seed_model(self, config: dict[str, Any], *, base_model_id: str | None = None, actor: str = "seed") -> int:
         """Store ``config`` as a saved model (version 1) without going through the API; returns the version."""
-        stored = self.stores.models.put(
-            model_id=config["id"],
-            expected_version=0,
-            config=config,
-            base_model_id=base_model_id,
-            actor=actor,
-            now=self.services.now(),
-        )
+        write = ModelWrite(config["id"], config, base_model_id, actor, self.services.now())
+        stored = self.stores.models.put(write, expected_version=0)
         return stored.version
 
     def audit(self) -> list[dict[str, Any]]:

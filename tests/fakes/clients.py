@@ -102,27 +102,20 @@ class RecordingClientFactory(ClientFactory):
         self.closed_streams = 0  # upstream streams closed before their end (a caller that left)
         self._record_lock = threading.Lock()
 
-    def client(
-        self,
-        service: Service,
-        region: str,
-        *,
-        cross_account: CrossAccount | None = None,
-        caller: str | None = None,
-        endpoint_url: str | None = None,
-        target: str | None = None,
-    ) -> Any:
+    def client(self, service: Service, region: str, **options: Any) -> Any:
+        """``ClientProvider.client``: its keyword options (``cross_account``, ``caller``, ``endpoint_url``...)."""
         if service == "dynamodb":
             return super().client(service, region)
         if service not in RUNTIME_SERVICES:
             raise AssertionError(f"the API asked for an unexpected client: {service}")
+        cross_account: CrossAccount | None = options.get("cross_account")
         request = ClientRequest(
             service=service,
             region=region,
-            endpoint_url=endpoint_url,
+            endpoint_url=options.get("endpoint_url"),
             role_arn=cross_account.role_arn if cross_account else None,
             external_id=cross_account.external_id if cross_account else None,
-            caller=caller,
+            caller=options.get("caller"),
         )
         with self._record_lock:
             self.client_requests.append(request)

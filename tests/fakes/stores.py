@@ -10,12 +10,11 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail
 from lambdas.domain.audit import AuditFilter, AuditPage, AuditRecord
 from lambdas.domain.errors import AuditUnavailableError, VersionConflictError
-from lambdas.domain.models import ModelVersion, StoredModel
+from lambdas.domain.models import ModelVersion, ModelWrite, StoredModel
 
 
 @dataclass
@@ -30,36 +29,33 @@ class InMemoryModelStore:
     def scan(self) -> Iterator[StoredModel]:
         return iter(list(self.items.values()))
 
-    def put(
-        self,
-        *,
-        model_id: str,
-        expected_version: int,
-        config: dict[str, Any],
-        base_model_id: str | None,
-        actor: str,
-        now: str,
-        restored_from: int | None = None,
-    ) -> StoredModel:
+    def put(self, write: ModelWrite, *, expected_version: int) -> StoredModel:
         with self._lock:
-            current = self.items.get(model_id)
+            current = self.items.get(write.model_id)
             if (current.version if current else 0) != expected_version:
-                raise VersionConflictError(model_id, current.version if current else None)
+                raise VersionConflictError(write.model_id, current.version if current else None)
+            kept_before = self.history.get(write.model_id, [])
             stored = StoredModel(
-                id=model_id,
-                version=expected_version + 1,
-                config=json.loads(json.dumps(config)),
-                base_model_id=base_model_id,
-                created_at=current.created_at if current else now,
-                created_by=current.created_by if current else actor,
-                updated_at=now,
-                updated_by=actor,
+                id=write.model_id,
+                version=(expected_version or (kept_before[-1].version if kept_before else 0)) + 1,
+                config=json.loads(json.dumps(write.config)),
+                base_model_id=write.base_model_id,
+                created_at=current.created_at if current else write.now,
+                created_by=current.created_by if current else write.actor,
+                updated_at=write.now,
+                updated_by=write.actor,
             )
-            self.items[model_id] = stored
+            self.items[write.model_id] = stored
             kept = ModelVersion(
-                model_id, stored.version, stored.config, base_model_id, now, actor, restored_from=restored_from
+                write.model_id,
+                stored.version,
+                stored.config,
+                write.base_model_id,
+                write.now,
+                write.actor,
+                restored_from=write.restored_from,
             )
-            self.history.setdefault(model_id, []).append(kept)
+            self.history.setdefault(write.model_id, []).append(kept)
             return stored
 
     def delete(self, model_id: str, expected_version: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lambdas.contract import routes
 from tests.infra.cfn import render
 from tests.infra.stage_stack import Synthesized
 
@@ -130,7 +131,9 @@ def test_authorizer_checks_id_tokens_from_the_stages_own_user_pool(synthesized: 
         assert "AuthorizationScopes" not in method["Properties"]
 
 
-def test_lambda_methods_validate_parameters_and_json_object_bodies(synthesized: Synthesized) -> None:
+def test_methods_anyone_may_call_are_validated_admin_only_ones_are_left_to_the_function(
+    synthesized: Synthesized,
+) -> None:
     # Given the request validator and the body model
     validator_id, validator = synthesized.only("AWS::ApiGateway::RequestValidator")
     model_id, model = synthesized.only("AWS::ApiGateway::Model")
@@ -138,21 +141,24 @@ def test_lambda_methods_validate_parameters_and_json_object_bodies(synthesized: 
     assert validator["Properties"]["ValidateRequestParameters"] is True
     assert model["Properties"]["Schema"]["type"] == "object"
     methods = _methods(synthesized)
-    # Then every Lambda-backed method is validated, and write methods require a JSON object body
-    for (verb, path), method in methods.items():
-        if verb != "OPTIONS":
-            assert method["RequestValidatorId"] == {"Ref": validator_id}, f"{verb} {path}"
-    for key in [
-        ("PUT", "/models/{model_id}"),
+    admin_only = {(route.method, route.path) for route in routes() if route.admin_only}
+    assert admin_only == {
+        ("GET", "/audit"),
         ("POST", "/models/validate"),
-        ("POST", "/invoke"),
-        ("POST", "/invoke/stream"),
-    ]:
-        assert methods[key]["RequestModels"] == {"application/json": {"Ref": model_id}}
-    assert methods[("DELETE", "/models/{model_id}")]["RequestParameters"] == {
-        "method.request.querystring.version": True,
-        "method.request.path.model_id": True,
+        ("GET", "/models/{model_id}"),
+        ("PUT", "/models/{model_id}"),
+        ("DELETE", "/models/{model_id}"),
     }
+    # Then every other Lambda-backed method is validated, and the invokes require a JSON object body
+    for (verb, path), method in methods.items():
+        if verb != "OPTIONS" and (verb, path) not in admin_only:
+            assert method["RequestValidatorId"] == {"Ref": validator_id}, f"{verb} {path}"
+    for key in [("POST", "/invoke"), ("POST", "/invoke/stream")]:
+        assert methods[key]["RequestModels"] == {"application/json": {"Ref": model_id}}
+    # And no admin-only method is: API Gateway would answer a plain user's malformed body or missing parameter
+    # 400 before the function refuses them 403 and audits the attempt (rule 6)
+    for key in admin_only:
+        assert not {"RequestValidatorId", "RequestModels", "RequestParameters"} & set(methods[key]), key
 
 
 def test_stage_logs_access_throttles_and_never_logs_bodies(synthesized: Synthesized) -> None:

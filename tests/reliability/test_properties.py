@@ -35,6 +35,7 @@ from tests.reliability.strategies import (
     texts,
     words,
 )
+from tests.support.bodies import structure
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TEMPLATED_FORMATS = [fmt for fmt in FORMATS if fmt != "bedrock-converse"]
@@ -137,15 +138,6 @@ def test_any_override_of_a_real_config_validates_or_is_refused_with_json_paths(d
 
 
 # --- request rendering -------------------------------------------------------------------------------
-
-
-def structure(value: Any) -> Any:
-    """A body without its text: keys, list lengths and leaf types."""
-    if isinstance(value, dict):
-        return {key: structure(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [structure(item) for item in value]
-    return type(value).__name__
 
 
 def blank_texts(conversation: dict[str, Any]) -> dict[str, Any]:

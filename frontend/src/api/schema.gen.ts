@@ -528,6 +528,11 @@ export interface components {
              * @description admins only
              */
             endpoint_name?: string | null;
+            /**
+             * Format
+             * @description the catalogue format the adapter speaks (e.g. tgi), null for one written by hand
+             */
+            format?: string | null;
             /** Id */
             id: string;
             /**
@@ -789,13 +794,14 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                next_token?: string | null;
-                model_id?: string | null;
-                actor?: string | null;
-                action?: ("invoke" | "validate" | "save" | "restore" | "delete" | "read") | null;
-                outcome?: ("allowed" | "denied" | "success" | "error") | null;
-                since?: string | null;
-                until?: string | null;
+                next_token?: string;
+                model_id?: string;
+                /** @description the username, matched exactly */
+                actor?: string;
+                action?: "invoke" | "validate" | "save" | "restore" | "delete" | "read";
+                outcome?: "allowed" | "denied" | "success" | "error";
+                since?: string;
+                until?: string;
             };
             header?: never;
             path?: never;

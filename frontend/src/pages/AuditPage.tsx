@@ -83,7 +83,7 @@ export default function AuditPage() {
           <FormField label="Model">
             <Select selectedOption={pick(modelOptions, form.model_id)} options={modelOptions} filteringType="auto" onChange={({ detail }) => set("model_id", detail.selectedOption.value)} />
           </FormField>
-          <FormField label="User">
+          <FormField label="User" description="The exact username.">
             <Input value={form.actor ?? ""} onChange={({ detail }) => set("actor", detail.value.trim())} placeholder="username" />
           </FormField>
           <FormField label="Action">

@@ -37,7 +37,10 @@ describe("Models page", () => {
     );
     const table = page.wrapper.findTable()!;
     const headers = table.findColumnHeaders().map((header) => header.getElement().textContent);
-    expect(headers).toEqual(expect.arrayContaining(["Name", "Version", "Updated by", "Updated at", "Cross-account"]));
+    expect(headers).toEqual(expect.arrayContaining(["Name", "API / format", "Version", "Updated by", "Updated at", "Cross-account"]));
+    // And each row says the format its adapter speaks ("custom" when the API matched none)
+    const apiCells = table.findRows().map((row) => row.findAll("td")[3]?.getElement().textContent);
+    expect(apiCells).toEqual(["Conversebedrock-converseanthropic.claude-3-haiku-20240307-v1:0", "InvokeEndpointtgillama3-tgi", "InvokeEndpointcustomllama3-tgi"]);
     // When it is selected and deleted
     await page.user.click(screen.getByRole("radio", { name: "Select Llama 3 cold" }));
     await page.user.click(screen.getByRole("button", { name: "Actions" }));

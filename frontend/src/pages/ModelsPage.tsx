@@ -30,6 +30,7 @@ const PAGE_SIZE = 20;
 export interface ModelRow extends ModelSummary {
   providerLabel: string;
   apiLabel: string;
+  formatLabel: string;
   sourceLabel: string;
 }
 
@@ -38,6 +39,7 @@ export function toRow(model: ModelSummary): ModelRow {
     ...model,
     providerLabel: PROVIDER_LABELS[model.provider],
     apiLabel: apiLabel(model),
+    formatLabel: model.format ?? "custom",
     sourceLabel: model.source === "saved" ? "Saved" : "Predefined",
   };
 }
@@ -47,6 +49,7 @@ const FILTERING_PROPERTIES: PropertyFilterProps.FilteringProperty[] = [
   { key: "id", propertyLabel: "Id", groupValuesLabel: "Ids", operators: [":", "!:", "=", "!="] },
   { key: "providerLabel", propertyLabel: "Provider", groupValuesLabel: "Providers", operators: ["=", "!="] },
   { key: "apiLabel", propertyLabel: "API", groupValuesLabel: "APIs", operators: ["=", "!="] },
+  { key: "formatLabel", propertyLabel: "Format", groupValuesLabel: "Formats", operators: ["=", "!="] },
   { key: "sourceLabel", propertyLabel: "Source", groupValuesLabel: "Sources", operators: ["=", "!="] },
 ];
 const ADMIN_FILTERING_PROPERTIES: PropertyFilterProps.FilteringProperty[] = [
@@ -96,10 +99,11 @@ export default function ModelsPage() {
     { id: "provider", header: "Provider", cell: (row) => row.providerLabel, sortingField: "providerLabel" },
     {
       id: "api",
-      header: "API / model",
+      header: "API / format",
       cell: (row) => (
         <>
           {row.apiLabel}
+          <Box variant="small">{row.formatLabel}</Box>
           {row.model_id ? <Box variant="small">{row.model_id}</Box> : null}
           {isAdmin && row.endpoint_name ? <Box variant="small">{row.endpoint_name}</Box> : null}
         </>

@@ -17,6 +17,7 @@ from lambdas.dal.models_table import ModelsTable
 from lambdas.domain.audit import AuditFilter, AuditRecord
 from lambdas.domain.context import RequestContext
 from lambdas.domain.errors import VersionConflictError
+from lambdas.domain.models import ModelWrite
 from lambdas.domain.ports import AuditStore, ModelStore
 from tests.fakes.clients import shared_session
 from tests.fakes.stores import InMemoryAuditStore, InMemoryModelStore
@@ -50,14 +51,8 @@ def audit_store(request: pytest.FixtureRequest) -> AuditStore:
 
 
 def put(store: ModelStore, version: int, **changes: Any) -> Any:
-    return store.put(
-        model_id="team-model",
-        expected_version=version,
-        config={**CONFIG, **changes},
-        base_model_id="claude-3-haiku",
-        actor="ada",
-        now=NOW,
-    )
+    write = ModelWrite("team-model", {**CONFIG, **changes}, base_model_id="claude-3-haiku", actor="ada", now=NOW)
+    return store.put(write, expected_version=version)
 
 
 def record_at(timestamp: str, **changes: Any) -> AuditRecord:
@@ -99,15 +94,8 @@ def test_each_save_is_kept_in_the_history_and_a_refused_one_is_not(model_store: 
     # Given three saves, the third restoring the first, and a stale save that is refused
     put(model_store, 0)
     put(model_store, 1, name="Second")
-    model_store.put(
-        model_id="team-model",
-        expected_version=2,
-        config=CONFIG,
-        base_model_id=None,
-        actor="bea",
-        now="2026-03-02T08:00:00.000Z",
-        restored_from=1,
-    )
+    restore = ModelWrite("team-model", CONFIG, None, actor="bea", now="2026-03-02T08:00:00.000Z", restored_from=1)
+    model_store.put(restore, expected_version=2)
     with pytest.raises(VersionConflictError):
         put(model_store, 1, name="Stale")
 
@@ -124,6 +112,27 @@ def test_each_save_is_kept_in_the_history_and_a_refused_one_is_not(model_store: 
     # And deleting the model keeps its history
     model_store.delete("team-model", 3)
     assert [v.version for v in model_store.versions("team-model")] == [3, 2, 1]
+
+
+def test_a_model_created_again_after_a_delete_continues_its_history(model_store: ModelStore) -> None:
+    # Given a model saved twice, then deleted (its history kept)
+    put(model_store, 0)
+    put(model_store, 1, name="Second")
+    model_store.delete("team-model", 2)
+    # When an admin creates a model under the same id
+    created = put(model_store, 0, name="Reborn")
+    # Then it is created, numbered after the history, and the history holds every version
+    assert created.version == 3
+    assert model_store.get("team-model") == created
+    assert [(v.version, v.config["name"]) for v in model_store.versions("team-model")][:2] == [
+        (3, "Reborn"),
+        (2, "Second"),
+    ]
+    # And optimistic locking goes on from the new version
+    with pytest.raises(VersionConflictError) as stale:
+        put(model_store, 2, name="Stale")
+    assert stale.value.current_version == 3
+    assert put(model_store, 3, name="Next").version == 4
 
 
 def test_creating_a_model_that_exists_is_a_conflict(model_store: ModelStore) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -15,10 +15,10 @@ from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 
 from local.emulator import EmulatorServer, load_registry
+from tests.support.emulator import Control
 
 # No retries: a fault must surface on the first attempt, exactly as the service answered it.
 CLIENT_CONFIG = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=15)
-Control = Callable[..., tuple[int, Any]]
 
 
 @pytest.fixture(scope="module")
@@ -36,28 +36,25 @@ def _fresh_state(emulator: EmulatorServer) -> None:
 _CREDENTIALS = {"aws_access_key_id": "AKIAEMULATORTEST", "aws_secret_access_key": "secret"}
 
 
-@pytest.fixture(scope="module")
-def sagemaker(emulator: EmulatorServer) -> SageMakerRuntimeClient:
-    return boto3.client(
-        "sagemaker-runtime",
-        endpoint_url=emulator.url,
-        region_name="us-east-1",
+def _client(service: str, emulator: EmulatorServer) -> Any:
+    session = boto3.Session(
         aws_access_key_id=_CREDENTIALS["aws_access_key_id"],
         aws_secret_access_key=_CREDENTIALS["aws_secret_access_key"],
-        config=CLIENT_CONFIG,
+        region_name="us-east-1",
     )
+    return session.client(service, endpoint_url=emulator.url, config=CLIENT_CONFIG)  # type: ignore[call-overload]
+
+
+@pytest.fixture(scope="module")
+def sagemaker(emulator: EmulatorServer) -> SageMakerRuntimeClient:
+    client: SageMakerRuntimeClient = _client("sagemaker-runtime", emulator)
+    return client
 
 
 @pytest.fixture(scope="module")
 def bedrock(emulator: EmulatorServer) -> BedrockRuntimeClient:
-    return boto3.client(
-        "bedrock-runtime",
-        endpoint_url=emulator.url,
-        region_name="us-east-1",
-        aws_access_key_id=_CREDENTIALS["aws_access_key_id"],
-        aws_secret_access_key=_CREDENTIALS["aws_secret_access_key"],
-        config=CLIENT_CONFIG,
-    )
+    client: BedrockRuntimeClient = _client("bedrock-runtime", emulator)
+    return client
 
 
 @pytest.fixture

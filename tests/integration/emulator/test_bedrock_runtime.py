@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -13,16 +12,9 @@ from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 from mypy_boto3_bedrock_runtime.type_defs import MessageTypeDef
 
 from local.emulator import EmulatorServer
-
-Control = Callable[..., tuple[int, Any]]
+from tests.support.emulator import HAIKU, HAIKU_35_PROFILE, LLAMA, NOVA, TITAN, Control
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
-
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
-HAIKU_35_PROFILE = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
-TITAN = "amazon.titan-text-express-v1"
-LLAMA = "meta.llama3-8b-instruct-v1:0"
-NOVA = "amazon.nova-lite-v1:0"
 
 
 def _invoke(bedrock: Any, model_id: str, body: Any) -> dict[str, Any]:

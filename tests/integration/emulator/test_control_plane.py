@@ -9,17 +9,14 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
 from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 
 from local.emulator import EmulatorServer
-
-Control = Callable[..., tuple[int, Any]]
+from tests.support.emulator import Control
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 

@@ -14,15 +14,10 @@ from mypy_boto3_bedrock_runtime.type_defs import MessageTypeDef
 from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 from urllib3.exceptions import ProtocolError
 
-Control = Callable[..., tuple[int, Any]]
+from tests.support.emulator import HAIKU, LMI, NOVA, TGI, TITAN, Control
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
-TGI = "tgi-mistral-7b"
-LMI = "djl-lmi-llama3-8b"
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
-TITAN = "amazon.titan-text-express-v1"
-NOVA = "amazon.nova-lite-v1:0"
 CLAUDE_BODY = {
     "anthropic_version": "bedrock-2023-05-31",
     "max_tokens": 30,
@@ -180,26 +175,28 @@ def test_stream_faults_arrive_as_exception_events_after_some_data(
     assert raised.value.response["Error"]["Code"] == code
 
 
-def test_stream_cut_drops_the_connection_mid_stream(
-    sagemaker: SageMakerRuntimeClient, bedrock: BedrockRuntimeClient, control: Control
+@pytest.mark.parametrize(
+    ("operations", "broken"),
+    [
+        pytest.param(("sm_stream", "converse_stream"), (ProtocolError, ResponseStreamingError), id="mid-stream"),
+        pytest.param(("sm_invoke", "br_invoke"), (IncompleteReadError, ResponseStreamingError), id="buffered-body"),
+    ],
+)
+def test_stream_cut_drops_the_connection_before_the_answer_ends(
+    sagemaker: SageMakerRuntimeClient,
+    bedrock: BedrockRuntimeClient,
+    control: Control,
+    operations: tuple[str, ...],
+    broken: tuple[type[Exception], ...],
 ) -> None:
-    for target in (LMI, NOVA):
-        control("POST", "/_emulator/faults", {"target": target, "kind": "stream_cut"})
-    operations = _operations(sagemaker, bedrock)
-    for name in ("sm_stream", "converse_stream"):
-        with pytest.raises((ProtocolError, ResponseStreamingError)):
-            operations[name][1]()
-
-
-def test_stream_cut_on_a_buffered_answer_fails_reading_the_body(
-    sagemaker: SageMakerRuntimeClient, bedrock: BedrockRuntimeClient, control: Control
-) -> None:
-    control("POST", "/_emulator/faults", {"target": TGI, "kind": "stream_cut"})
-    control("POST", "/_emulator/faults", {"target": TITAN, "kind": "stream_cut"})
-    operations = _operations(sagemaker, bedrock)
-    for name in ("sm_invoke", "br_invoke"):
-        with pytest.raises((IncompleteReadError, ResponseStreamingError)):
-            operations[name][1]()
+    # Given the targets of these operations cut their connection part-way
+    calls = _operations(sagemaker, bedrock)
+    for name in operations:
+        control("POST", "/_emulator/faults", {"target": calls[name][0], "kind": "stream_cut"})
+    # Then reading each answer fails the way a dropped connection fails in botocore
+    for name in operations:
+        with pytest.raises(broken):
+            calls[name][1]()
 
 
 def test_truncated_answers_lose_their_end(

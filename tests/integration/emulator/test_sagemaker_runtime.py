@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any, cast
 
 import pytest
@@ -11,8 +10,7 @@ from botocore.exceptions import ClientError
 from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 
 from local.emulator.formats import jumpstart_llama2
-
-Control = Callable[..., tuple[int, Any]]
+from tests.support.emulator import Control
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 

@@ -134,6 +134,16 @@ def test_query_and_path_parameters_are_typed(document: dict[str, Any]) -> None:
     assert audit["limit"]["required"] is False
 
 
+def test_an_optional_parameter_is_absent_or_typed_never_null(document: dict[str, Any]) -> None:
+    # Then an optional query parameter (``str | None`` in the route) is documented as a string: a query string
+    # has no null to send, and a client or fuzzer reading "or null" would send something the API never sees
+    audit = {p["name"]: p for p in document["paths"]["/audit"]["get"]["parameters"]}
+    assert audit["next_token"]["required"] is False
+    assert audit["next_token"]["schema"] == {"type": "string", "maxLength": 2048, "title": "Next Token"}
+    parameters = [p for item in document["paths"].values() for op in item.values() for p in op.get("parameters", [])]
+    assert not [p["name"] for p in parameters if "null" in str(p["schema"])]
+
+
 def test_every_route_requires_the_cognito_token_but_the_document_itself(document: dict[str, Any]) -> None:
     assert document["security"] == [{"cognito": []}]
     public = [(p, m) for p, item in document["paths"].items() for m, op in item.items() if op.get("security") == []]

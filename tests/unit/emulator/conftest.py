@@ -16,10 +16,9 @@ from local.emulator.app import EmulatorApp
 from local.emulator.registry import load_registry
 from local.emulator.state import EmulatorState
 from local.emulator.wire import HttpRequest, HttpResponse
+from tests.support.emulator import Call
 
 AUTH = "AWS4-HMAC-SHA256 Credential=AKIDUNIT/20250101/eu-west-1/sagemaker/aws4_request, SignedHeaders=host, Signature=0"
-
-Call = Callable[..., HttpResponse]
 
 
 @pytest.fixture

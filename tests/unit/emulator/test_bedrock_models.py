@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -11,15 +10,7 @@ import pytest
 
 from local.emulator.state import EmulatorState
 from local.emulator.wire import HttpResponse
-
-Call = Callable[..., HttpResponse]
-StreamBytes = Callable[[HttpResponse], bytes]
-ParseEvents = Callable[..., list[dict[str, Any]]]
-
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
-TITAN = "amazon.titan-text-express-v1"
-LLAMA = "meta.llama3-8b-instruct-v1:0"
-NOVA = "amazon.nova-lite-v1:0"
+from tests.support.emulator import HAIKU, LLAMA, NOVA, TITAN, Call, ParseEvents, StreamBytes
 
 
 def _path(model_id: str, operation: str) -> str:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 from local.emulator.state import EmulatorState
-from local.emulator.wire import HttpResponse
-
-Call = Callable[..., HttpResponse]
+from tests.support.emulator import Call
 
 
 def test_health(call: Call) -> None:

@@ -6,7 +6,6 @@ import base64
 import json
 import struct
 import zlib
-from collections.abc import Callable
 from typing import Any, cast
 
 import pytest
@@ -14,8 +13,7 @@ from botocore.eventstream import EventStreamBuffer
 from botocore.exceptions import EventStreamError
 
 from local.emulator import eventstream
-
-ParseEvents = Callable[..., list[dict[str, Any]]]
+from tests.support.emulator import ParseEvents
 
 
 def test_blob_event_round_trips_through_botocore_decoder() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,10 @@ from pydantic import ValidationError
 from local.emulator.faults import FaultSpec, FaultStore, RateLimiter, marker_fault
 from local.emulator.registry import Registry, load_registry
 from local.emulator.state import EmulatorState
-from local.emulator.wire import HttpResponse
+from tests.support import emulator
+from tests.support.emulator import Call, invocations
 
-Call = Callable[..., HttpResponse]
-
-TGI = "/endpoints/tgi-mistral-7b/invocations"
+TGI = invocations(emulator.TGI)
 
 
 def test_fault_rule_is_consumed_count_times_for_its_target_only() -> None:

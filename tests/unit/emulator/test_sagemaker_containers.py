@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,18 +10,13 @@ import pytest
 from local.emulator.formats import jumpstart_llama2
 from local.emulator.sagemaker import split_lines
 from local.emulator.wire import HttpResponse
+from tests.support import emulator
+from tests.support.emulator import Call, ParseEvents, StreamBytes, invocations
 
-Call = Callable[..., HttpResponse]
-StreamBytes = Callable[[HttpResponse], bytes]
-ParseEvents = Callable[..., list[dict[str, Any]]]
-
-TGI = "/endpoints/tgi-mistral-7b/invocations"
-TGI_STREAM = "/endpoints/tgi-mistral-7b/invocations-response-stream"
-LMI = "/endpoints/djl-lmi-llama3-8b/invocations"
-LMI_STREAM = "/endpoints/djl-lmi-llama3-8b/invocations-response-stream"
-LLAMA2 = "/endpoints/jumpstart-llama2-7b-chat/invocations"
-VLLM = "/endpoints/vllm-qwen2-7b/invocations"
-VLLM_STREAM = "/endpoints/vllm-qwen2-7b/invocations-response-stream"
+TGI, TGI_STREAM = invocations(emulator.TGI), invocations(emulator.TGI, stream=True)
+LMI, LMI_STREAM = invocations(emulator.LMI), invocations(emulator.LMI, stream=True)
+LLAMA2 = invocations(emulator.LLAMA2)
+VLLM, VLLM_STREAM = invocations(emulator.VLLM), invocations(emulator.VLLM, stream=True)
 EULA = {"X-Amzn-SageMaker-Custom-Attributes": "accept_eula=true"}
 
 

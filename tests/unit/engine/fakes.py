@@ -73,17 +73,12 @@ class FakeClientFactory(ClientFactory):
         self._fakes = {name.replace("_", "-"): client for name, client in clients.items()}
         self.requests: list[ClientRequest] = []
 
-    def client(
-        self,
-        service: Any,
-        region: str,
-        *,
-        cross_account: CrossAccount | None = None,
-        caller: str | None = None,
-        endpoint_url: str | None = None,
-        target: str | None = None,
-    ) -> Any:
-        self.requests.append(ClientRequest(service, region, cross_account, caller, endpoint_url))
+    def client(self, service: Any, region: str, **options: Any) -> Any:
+        """``ClientProvider.client``, recorded with the options the engine passed."""
+        request = ClientRequest(
+            service, region, options.get("cross_account"), options.get("caller"), options.get("endpoint_url")
+        )
+        self.requests.append(request)
         return self.fake(service)
 
     def fake(self, service: str) -> Any:

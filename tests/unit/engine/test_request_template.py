@@ -17,6 +17,7 @@ from inference_engine.merge import apply_override
 from inference_engine.messages import Conversation, parse_conversation
 from inference_engine.request_template import referenced_variables, render_request, serialize_body
 from inference_engine.schema import ModelConfig, parse_model_config
+from tests.support.bodies import structure
 
 VARIABLES: dict[str, Any] = {
     "prompt": "Hi",
@@ -283,15 +284,6 @@ ADVERSARIAL = [
     "{% raw %}{{ 7*7 }}{% endraw %} ${jndi:ldap://x} <script>",
     "x" * 100_000,
 ]
-
-
-def structure(value: Any) -> Any:
-    """The body's shape: keys, list lengths and leaf types, without the text itself."""
-    if isinstance(value, dict):
-        return {key: structure(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [structure(item) for item in value]
-    return type(value).__name__
 
 
 def strings(value: Any) -> list[str]:
