@@ -84,7 +84,7 @@ def build_router(services: Services) -> Router:
         "/models/<model_id>",
         summary="Save a custom model (optimistic locking by version)",
         tags=["models"],
-        responses=error_responses(400, 401, 403, 409, 413),
+        responses=error_responses(400, 401, 403, 404, 409, 413),
     )
     @admin_only("save", "Saving a model", patch_field="config", base_field="base_model_id")
     def save_model(model_id: ModelId, request: SaveModelRequest) -> SaveModelResponse:

@@ -18,7 +18,7 @@ ROUTES: dict[tuple[str, str], tuple[str | None, str | None, set[int]]] = {
     ("/me", "get"): (None, "MeResponse", {401}),
     ("/models", "get"): (None, "ModelListResponse", {401}),
     ("/models/{model_id}", "get"): (None, "ModelDetailResponse", {400, 401, 403, 404}),
-    ("/models/{model_id}", "put"): ("SaveModelRequest", "SaveModelResponse", {400, 401, 403, 409, 413}),
+    ("/models/{model_id}", "put"): ("SaveModelRequest", "SaveModelResponse", {400, 401, 403, 404, 409, 413}),
     ("/models/{model_id}", "delete"): (None, "DeleteModelResponse", {400, 401, 403, 404, 409}),
     ("/models/{model_id}/versions", "get"): (None, "ModelVersionListResponse", {400, 401, 403, 404}),
     ("/models/{model_id}/versions/{version}", "get"): (None, "ModelVersionResponse", {400, 401, 403, 404}),
