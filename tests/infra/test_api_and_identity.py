@@ -148,6 +148,8 @@ def test_methods_anyone_may_call_are_validated_admin_only_ones_are_left_to_the_f
         ("GET", "/models/{model_id}"),
         ("PUT", "/models/{model_id}"),
         ("DELETE", "/models/{model_id}"),
+        ("GET", "/models/{model_id}/versions"),
+        ("GET", "/models/{model_id}/versions/{version}"),
     }
     # Then every other Lambda-backed method is validated, and the invokes require a JSON object body
     for (verb, path), method in methods.items():
