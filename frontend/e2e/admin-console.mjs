@@ -110,9 +110,11 @@ await runScenario("admin-console", async ({ config, data, result, newPage, step,
     await page.getByRole("heading", { name: /^Models/, level: 1 }).waitFor();
     const table = page.getByTestId("models-table");
     await table.getByRole("link", { name: BASE_MODEL.name }).waitFor();
-    for (const column of ["Name", "Id", "Provider", "API / model", "Streaming", "Version", "Updated by", "Updated at", "Cross-account"]) {
+    for (const column of ["Name", "Id", "Provider", "API / format", "Streaming", "Version", "Updated by", "Updated at", "Cross-account"]) {
       expect((await table.getByRole("columnheader", { name: column }).count()) > 0, `the admin's table has a "${column}" column`);
     }
+    const baseRow = table.getByRole("row").filter({ has: page.getByRole("link", { name: BASE_MODEL.name, exact: true }) });
+    expectEqual(await baseRow.getByText(BASE_MODEL.format, { exact: true }).count(), 1, "the base model's row names its catalogue format");
     await page.getByRole("button", { name: "Create model" }).waitFor();
     await page.getByLabel("Filter models").fill("TGI");
     await page.keyboard.press("Enter");
