@@ -103,9 +103,19 @@ export default function ModelsPage() {
       cell: (row) => (
         <>
           {row.apiLabel}
-          <Box variant="small">{row.formatLabel}</Box>
-          {row.model_id ? <Box variant="small">{row.model_id}</Box> : null}
-          {isAdmin && row.endpoint_name ? <Box variant="small">{row.endpoint_name}</Box> : null}
+          <Box variant="small" display="block">
+            {row.formatLabel}
+          </Box>
+          {row.model_id ? (
+            <Box variant="small" display="block">
+              {row.model_id}
+            </Box>
+          ) : null}
+          {isAdmin && row.endpoint_name ? (
+            <Box variant="small" display="block">
+              {row.endpoint_name}
+            </Box>
+          ) : null}
         </>
       ),
       sortingField: "apiLabel",
