@@ -1,4 +1,4 @@
-"""``model-studio``: validate, render and invoke a model config from the command line.
+"""``model-studio``: validate, render and invoke a model config, and discover models, from the command line.
 
 Exit codes: 0 success, 2 invalid config or input (the message names the JSON path), 1 upstream or
 output error. Messages, never tracebacks. The standard ``AWS_ENDPOINT_URL_*`` variables are honoured
@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from inference_engine.catalogue import FORMATS, catalogue_json
 from inference_engine.credentials import ClientFactory
+from inference_engine.discovery.cli import add_discover_parser
 from inference_engine.engine import StreamDelta, StreamEnd, invoke, prepare, stream
 from inference_engine.errors import ConfigValidationError, EngineError
 from inference_engine.messages import Conversation, parse_conversation
@@ -128,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     catalogue = commands.add_parser("catalogue", help="list the base adapters, or print one")
     catalogue.add_argument("format", nargs="?", choices=FORMATS)
     catalogue.set_defaults(run=cmd_catalogue)
+    add_discover_parser(commands)
     return parser
 
 
@@ -135,7 +137,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = _parser().parse_args(argv)
     out = out or sys.stdout
     try:
-        code: int = args.run(args, out)
+        code: int = args.run(args, out, ClientFactory()) if args.command == "discover" else args.run(args, out)
     except ConfigValidationError as exc:
         sys.stderr.write(f"error: {exc.message}\n")
         for detail in exc.details:

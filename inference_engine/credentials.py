@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -33,7 +34,8 @@ from inference_engine.schema import CrossAccount
 if TYPE_CHECKING:
     import boto3
 
-Service = Literal["sagemaker-runtime", "bedrock-runtime", "sts", "dynamodb"]
+# Runtimes for model calls, control planes ("sagemaker", "bedrock") for discovery's read-only calls.
+Service = Literal["sagemaker-runtime", "bedrock-runtime", "sagemaker", "bedrock", "sts", "dynamodb"]
 SESSION_NAME_PREFIX = "ie-"
 _SESSION_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9+=,.@_-]")
 
@@ -114,6 +116,13 @@ class ClientProvider(Protocol):
     ) -> Any: ...
 
 
+class TunableClientProvider(ClientProvider, Protocol):
+    """A ``ClientProvider`` that can also hand out clients with other settings (a format probe: no retries, a short
+    read timeout), sharing its credentials."""
+
+    def derived(self, settings: ClientSettings) -> ClientProvider: ...
+
+
 class ClientFactory:
     """Builds and caches boto3 clients, assuming cross-account roles when a model asks for one."""
 
@@ -136,6 +145,24 @@ class ClientFactory:
         self._clients: Lru[Any, Any] = Lru(cache_size)
         self._role_sessions: Lru[Any, Any] = Lru(cache_size)
         self.assume_role_calls = 0
+
+    def derived(self, settings: ClientSettings) -> ClientFactory:
+        """A factory whose clients use other settings (e.g. a format probe: no retries, a short read timeout).
+
+        It shares the base session and the assumed-role sessions (no second AssumeRole for a role already
+        assumed), and keeps its own client cache.
+        """
+        with self._lock:
+            self._base()  # create the shared base session now, so both factories use the same one
+            twin = copy.copy(self)
+        twin._settings = settings
+        twin._config = settings.botocore_config()
+        twin._clients = Lru(self._clients.limit)
+        return twin
+
+    @property
+    def settings(self) -> ClientSettings:
+        return self._settings
 
     @property
     def session(self) -> boto3.Session:

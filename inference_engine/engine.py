@@ -17,10 +17,12 @@ from typing import Any
 
 from inference_engine.caching import IdentityMemo
 from inference_engine.credentials import ClientProvider
+from inference_engine.events import Delta, StreamDelta, StreamReasoning
 from inference_engine.extraction import UsageCounts
 from inference_engine.messages import Conversation
 from inference_engine.providers import bedrock, sagemaker
 from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary
+from inference_engine.reasoning import ThinkTags, split_stream, split_text
 from inference_engine.request_template import (
     BUILTIN_VARIABLES,
     CompiledTemplate,
@@ -40,19 +42,26 @@ class Usage:
     output_tokens: int
     input_estimated: bool = False
     output_estimated: bool = False
+    cache_read_input_tokens: int | None = None  # reported by Converse when prompt caching applies
+    cache_write_input_tokens: int | None = None
 
     @property
     def estimated(self) -> bool:
         return self.input_estimated or self.output_estimated
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        usage: dict[str, Any] = {
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "estimated": self.estimated,
             "input_estimated": self.input_estimated,
             "output_estimated": self.output_estimated,
         }
+        if self.cache_read_input_tokens is not None:
+            usage["cache_read_input_tokens"] = self.cache_read_input_tokens
+        if self.cache_write_input_tokens is not None:
+            usage["cache_write_input_tokens"] = self.cache_write_input_tokens
+        return usage
 
 
 @dataclass(frozen=True)
@@ -63,11 +72,7 @@ class InvokeResult:
     stop_reason: str | None
     raw_response: Any
     prepared: PreparedRequest
-
-
-@dataclass(frozen=True)
-class StreamDelta:
-    text: str
+    reasoning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,9 +81,10 @@ class StreamEnd:
     usage: Usage
     latency_ms: float
     stop_reason: str | None
+    reasoning: str | None = None
 
 
-StreamEvent = StreamDelta | StreamEnd
+StreamEvent = StreamDelta | StreamReasoning | StreamEnd
 
 
 # --- prepare ---------------------------------------------------------------------------------------
@@ -244,13 +250,34 @@ def _client(config: ModelConfig, prepared: PreparedRequest, clients: ClientProvi
     )
 
 
-def _usage(reported: UsageCounts, prepared: PreparedRequest, output: str) -> Usage:
+def _usage(reported: UsageCounts, prepared: PreparedRequest, output: str, reasoning: str | None = None) -> Usage:
+    """Reported counts where the model gave them, else estimates (reasoning is output the model generated)."""
+    generated = reported.output_tokens
+    if generated is None:
+        generated = estimate_tokens(output) + (estimate_tokens(reasoning) if reasoning else 0)
     return Usage(
         input_tokens=reported.input_tokens if reported.input_tokens is not None else prepared.estimated_input_tokens,
-        output_tokens=reported.output_tokens if reported.output_tokens is not None else estimate_tokens(output),
+        output_tokens=generated,
         input_estimated=reported.input_tokens is None,
         output_estimated=reported.output_tokens is None,
+        cache_read_input_tokens=reported.cache_read_input_tokens,
+        cache_write_input_tokens=reported.cache_write_input_tokens,
     )
+
+
+def _think_tags(config: ModelConfig) -> ThinkTags | None:
+    reasoning = config.reasoning
+    return None if reasoning is None or reasoning.think_tags == "off" else reasoning.think_tags
+
+
+def _answer_and_reasoning(config: ModelConfig, completion: Completion) -> tuple[str, str | None]:
+    """The answer without inline ``<think>`` text, and the reasoning from every place the model put it."""
+    tags = _think_tags(config)
+    if tags is None:
+        return completion.text, completion.reasoning
+    answer, inline = split_text(completion.text, tags)
+    parts = [part for part in (completion.reasoning, inline) if part]
+    return answer, "\n\n".join(parts) if parts else None
 
 
 def invoke(
@@ -268,13 +295,15 @@ def invoke(
     call = sagemaker.invoke if isinstance(config.provider, SageMakerProvider) else bedrock.invoke
     completion: Completion = call(client, prepared, config)
     latency_ms = (time.perf_counter() - started) * 1000
+    output, reasoning = _answer_and_reasoning(config, completion)
     return InvokeResult(
-        output=completion.text,
-        usage=_usage(completion.usage, prepared, completion.text),
+        output=output,
+        usage=_usage(completion.usage, prepared, output, reasoning),
         latency_ms=round(latency_ms, 2),
         stop_reason=completion.stop_reason,
         raw_response=completion.raw,
         prepared=prepared,
+        reasoning=reasoning,
     )
 
 
@@ -286,7 +315,8 @@ def stream(
     caller: str | None = None,
     prepared: PreparedRequest | None = None,
 ) -> Iterator[StreamEvent]:
-    """Start a streamed call and return its events: ``StreamDelta``s, then one ``StreamEnd``.
+    """Start a streamed call and return its events: ``StreamDelta``s (and ``StreamReasoning``s), then one
+    ``StreamEnd``.
 
     A model without streaming support is invoked buffered and answers with one delta. Errors known
     before the first delta (validation, constraints, credentials, throttling) raise from this call.
@@ -295,27 +325,50 @@ def stream(
     prepared = prepared or prepare(config, conversation, stream=True)
     if not config.supports_streaming:
         result = invoke(config, conversation, clients=clients, caller=caller, prepared=prepared)
+        thought: list[StreamEvent] = [StreamReasoning(result.reasoning)] if result.reasoning else []
         return iter(
             [
+                *thought,
                 StreamDelta(result.output),
-                StreamEnd(result.output, result.usage, result.latency_ms, result.stop_reason),
+                StreamEnd(result.output, result.usage, result.latency_ms, result.stop_reason, result.reasoning),
             ]
         )
     client = _client(config, prepared, clients, caller)
     started = time.perf_counter()
     summary = StreamSummary()
     opener = sagemaker.open_stream if isinstance(config.provider, SageMakerProvider) else bedrock.open_stream
-    deltas = opener(client, prepared, config, summary)
+    deltas: Iterator[Delta] = opener(client, prepared, config, summary)
+    tags = _think_tags(config)
+    if tags is not None:
+        deltas = split_stream(deltas, tags)
     return _events(deltas, summary, prepared, started)
 
 
 def _events(
-    deltas: Iterator[str], summary: StreamSummary, prepared: PreparedRequest, started: float
+    deltas: Iterator[Delta], summary: StreamSummary, prepared: PreparedRequest, started: float
 ) -> Iterator[StreamEvent]:
     parts: list[str] = []
-    for text in deltas:
-        parts.append(text)
-        yield StreamDelta(text)
+    thoughts: list[str] = []
+    for delta in deltas:
+        (parts if isinstance(delta, StreamDelta) else thoughts).append(delta.text)
+        yield delta
     output = "".join(parts)
+    reasoning = "".join(thoughts) or None
     latency_ms = round((time.perf_counter() - started) * 1000, 2)
-    yield StreamEnd(output, _usage(summary.usage, prepared, output), latency_ms, summary.stop_reason)
+    usage = _usage(summary.usage, prepared, output, reasoning)
+    yield StreamEnd(output, usage, latency_ms, summary.stop_reason, reasoning)
+
+
+__all__ = [
+    "InvokeResult",
+    "StreamDelta",
+    "StreamEnd",
+    "StreamEvent",
+    "StreamReasoning",
+    "Usage",
+    "invoke",
+    "prepare",
+    "render_prompt_text",
+    "stream",
+    "template_variables",
+]

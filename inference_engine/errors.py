@@ -74,6 +74,12 @@ class OutputPathError(EngineError):
         )
 
 
+class ResourceNotFoundError(EngineError):
+    """An AWS resource the caller named (an endpoint, a model, an inference component) does not exist."""
+
+    code = "not_found"
+
+
 # --- the upstream's failures (HTTP 429 / 502 / 504) -----------------------------------------------
 
 

@@ -17,7 +17,7 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 
 from inference_engine.errors import OutputPathError, ResponseFormatError
-from inference_engine.schema import UsagePaths
+from inference_engine.schema import ReasoningSettings, UsagePaths
 
 
 class CompiledPath(Protocol):
@@ -155,6 +155,13 @@ def extract_optional_text(document: Any, expression: str) -> str | None:
     return _as_text(value) if value is not None and value is not False else None
 
 
+def extract_reasoning(document: Any, settings: ReasoningSettings | None) -> str | None:
+    """The reasoning text at ``settings.output_path``, or ``None`` (no path, or nothing there)."""
+    if settings is None or settings.output_path is None:
+        return None
+    return extract_optional_text(document, settings.output_path) or None
+
+
 def _count(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -169,11 +176,19 @@ def _count(value: Any) -> int | None:
 class UsageCounts:
     input_tokens: int | None = None
     output_tokens: int | None = None
+    cache_read_input_tokens: int | None = None  # Converse prompt caching
+    cache_write_input_tokens: int | None = None
 
     def merged(self, newer: UsageCounts) -> UsageCounts:
+        def pick(name: str) -> int | None:
+            value: int | None = getattr(newer, name)
+            return value if value is not None else getattr(self, name)
+
         return UsageCounts(
-            input_tokens=newer.input_tokens if newer.input_tokens is not None else self.input_tokens,
-            output_tokens=newer.output_tokens if newer.output_tokens is not None else self.output_tokens,
+            input_tokens=pick("input_tokens"),
+            output_tokens=pick("output_tokens"),
+            cache_read_input_tokens=pick("cache_read_input_tokens"),
+            cache_write_input_tokens=pick("cache_write_input_tokens"),
         )
 
 

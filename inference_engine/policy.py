@@ -13,6 +13,8 @@ Rules:
   patterns and accounts (when set).
 - ``custom_endpoint``: a Bedrock ``endpoint_url`` must be an AWS Bedrock runtime host (regional,
   FIPS, or a VPC interface endpoint) unless the stage allows custom endpoints.
+- ``discovery_scope``: discovery and format probes run only where the stage enables them (default: dev)
+  and in the stage's discovery regions (when set); a role they go through follows the two cross-account rules.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from inference_engine.errors import EngineError
-from inference_engine.schema import BedrockProvider, ModelConfig
+from inference_engine.schema import BedrockProvider, CrossAccount, ModelConfig
 from inference_engine.settings import StagePolicy
 
 
@@ -32,6 +34,7 @@ class Rule(StrEnum):
     CROSS_ACCOUNT_STAGE = "cross_account_stage"
     CROSS_ACCOUNT_ROLE = "cross_account_role"
     CUSTOM_ENDPOINT = "custom_endpoint"
+    DISCOVERY_SCOPE = "discovery_scope"
 
 
 @dataclass(frozen=True)
@@ -96,25 +99,48 @@ def _partition(arn: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
+def check_cross_account(cross_account: CrossAccount | None, policy: StagePolicy) -> Decision:
+    """Rule 2: a role is used only where the stage allows cross-account calls and its policy allows that role."""
+    if cross_account is None:
+        return ALLOW
+    if not policy.cross_account_enabled:
+        return Decision(
+            False,
+            Rule.CROSS_ACCOUNT_STAGE,
+            f"Cross-account roles are not allowed in the {policy.stage!r} stage.",
+        )
+    role_arn = cross_account.role_arn
+    if _partition(role_arn) != policy.partition:
+        return Decision(
+            False,
+            Rule.CROSS_ACCOUNT_ROLE,
+            f"Role {role_arn} is in partition {_partition(role_arn)!r}; this stage runs in {policy.partition!r}.",
+        )
+    if not policy.role_arn_allowed(role_arn):
+        message = f"Role {role_arn} is not allowed by the {policy.stage!r} stage's policy."
+        return Decision(False, Rule.CROSS_ACCOUNT_ROLE, message)
+    return ALLOW
+
+
+def check_discovery(policy: StagePolicy, region: str, cross_account: CrossAccount | None) -> Decision:
+    """Rule 6's scope for discovery and probes: the stage allows them, in this region, through this role."""
+    if not policy.discovery_enabled:
+        return Decision(False, Rule.DISCOVERY_SCOPE, f"Discovery is not enabled in the {policy.stage!r} stage.")
+    regions = policy.discovery.regions
+    if regions and region not in regions:
+        return Decision(
+            False,
+            Rule.DISCOVERY_SCOPE,
+            f"Region {region} is not one the {policy.stage!r} stage may discover ({', '.join(regions)}).",
+        )
+    return check_cross_account(cross_account, policy)
+
+
 def check_model(config: ModelConfig, policy: StagePolicy) -> Decision:
     """Rules 2-4 on an effective (merged, validated) model config."""
-    if config.cross_account is not None:
-        if not policy.cross_account_enabled:
-            return Decision(
-                False,
-                Rule.CROSS_ACCOUNT_STAGE,
-                f"Cross-account roles are not allowed in the {policy.stage!r} stage.",
-            )
-        role_arn = config.cross_account.role_arn
-        if _partition(role_arn) != policy.partition:
-            return Decision(
-                False,
-                Rule.CROSS_ACCOUNT_ROLE,
-                f"Role {role_arn} is in partition {_partition(role_arn)!r}; this stage runs in {policy.partition!r}.",
-            )
-        if not policy.role_arn_allowed(role_arn):
-            message = f"Role {role_arn} is not allowed by the {policy.stage!r} stage's policy."
-            return Decision(False, Rule.CROSS_ACCOUNT_ROLE, message)
+    decision = check_cross_account(config.cross_account, policy)
+    if not decision.allowed:
+        return decision
     provider = config.provider
     if isinstance(provider, BedrockProvider) and provider.endpoint_url and not policy.allow_custom_bedrock_endpoints:
         host = (urlsplit(provider.endpoint_url).hostname or "").lower()

@@ -22,6 +22,7 @@ from pydantic import (
     JsonValue,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail
@@ -32,9 +33,12 @@ SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$"
 SAGEMAKER_ENDPOINT_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 MIME_PATTERN = r"^[A-Za-z0-9_.+-]{1,63}/[A-Za-z0-9_.+-]{1,63}( *; *[A-Za-z0-9_.+-]{1,63}=[A-Za-z0-9_.+\"-]{1,63}){0,4}$"
-# A model id, an inference-profile id, or an ARN of a Bedrock model / profile / provisioned model.
+# A model id, an inference-profile id, an ARN of a Bedrock resource (foundation model, system or application
+# inference profile, imported or custom model, provisioned model), or the SageMaker endpoint ARN of a Bedrock
+# Marketplace model deployment.
 BEDROCK_MODEL_ID_PATTERN = (
     r"^(arn:aws(-[a-z]+)*:bedrock:[a-z0-9-]*:[0-9]{0,12}:[a-z-]+/[A-Za-z0-9._:/-]{1,1024}"
+    r"|arn:aws(-[a-z]+)*:sagemaker:[a-z0-9-]+:[0-9]{12}:endpoint/[A-Za-z0-9](-*[A-Za-z0-9]){0,62}"
     r"|[A-Za-z0-9][A-Za-z0-9._:-]{0,255})$"
 )
 ROLE_ARN_PATTERN = r"^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,512}$"
@@ -111,6 +115,14 @@ def _https_url(value: str) -> str:
     return value
 
 
+class CachePoint(_Strict):
+    """Converse prompt caching: a ``cachePoint`` block after the system prompt and/or after the last message."""
+
+    system: bool = True
+    messages: bool = False
+    ttl: Literal["5m", "1h"] | None = None
+
+
 class BedrockProvider(_Strict):
     type: Literal["bedrock"]
     model_id: str = Field(pattern=BEDROCK_MODEL_ID_PATTERN, max_length=2048)
@@ -118,6 +130,20 @@ class BedrockProvider(_Strict):
     api: Literal["converse", "invoke_model"] = "converse"
     endpoint_url: Annotated[str, Field(max_length=512), AfterValidator(_https_url)] | None = None
     guardrail: Guardrail | None = None
+    performance_latency: Literal["standard", "optimized"] | None = Field(
+        default=None, description="latency-optimized inference (Converse performanceConfig, InvokeModel header)"
+    )
+    service_tier: Literal["priority", "default", "flex", "reserved"] | None = None
+    cache_point: CachePoint | None = Field(default=None, description="Converse only")
+
+    @model_validator(mode="after")
+    def _cache_point_needs_converse(self) -> BedrockProvider:
+        if self.cache_point is not None and self.api != "converse":
+            raise ValueError(
+                "cache_point is a Converse feature; with invoke_model put the model's own cache marker "
+                "(e.g. Anthropic cache_control) in the request template"
+            )
+        return self
 
 
 Provider = Annotated[SageMakerProvider | BedrockProvider, Field(discriminator="type")]
@@ -148,6 +174,20 @@ class StreamSettings(_Strict):
 class UsagePaths(_Strict):
     input_tokens_path: JMESPathExpr | None = None
     output_tokens_path: JMESPathExpr | None = None
+
+
+class ReasoningSettings(_Strict):
+    """Where a model's reasoning ("thinking") text is, so it is returned apart from the answer.
+
+    Converse ``reasoningContent`` blocks are always kept apart; these settings are for the other APIs.
+    ``think_tags``: ``paired`` takes text between ``<think>`` and ``</think>`` out of the answer;
+    ``prompt_opened`` is for prompt templates that end inside ``<think>`` (DeepSeek-R1): the answer is
+    reasoning until ``</think>``.
+    """
+
+    output_path: JMESPathExpr | None = None
+    stream_path: JMESPathExpr | None = None
+    think_tags: Literal["off", "paired", "prompt_opened"] = "off"
 
 
 DEFAULT_REQUEST_TEMPLATE: dict[str, JsonValue] = {"inputs": "{{prompt}}", "parameters": "{{model_kwargs}}"}
@@ -209,6 +249,7 @@ class ModelConfig(_Strict):
     constraints: Constraints = Field(default_factory=Constraints)
     content_handler: ContentHandler = Field(default_factory=ContentHandler)
     prompt: PromptSettings = Field(default_factory=PromptSettings)
+    reasoning: ReasoningSettings | None = None
 
     @field_validator("schema_version", mode="before")
     @classmethod
@@ -261,7 +302,8 @@ _PATTERN_HINTS = {
     "id": "must be a slug: 1-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit",
     "provider.region": "must be an AWS region name such as us-east-1",
     "provider.endpoint_name": "must be a SageMaker endpoint name: letters, digits and hyphens, at most 63",
-    "provider.model_id": "must be a Bedrock model id, inference-profile id or Bedrock ARN",
+    "provider.model_id": "must be a Bedrock model id, inference-profile id, Bedrock ARN (model, inference profile, "
+    "imported model) or a Marketplace endpoint's SageMaker endpoint ARN",
     "provider.guardrail.version": "must be DRAFT or a version number",
     "cross_account.role_arn": "must be an IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>",
     "cross_account.external_id": "must be 2-1224 of letters, digits and +=,.@:/-_",

@@ -13,9 +13,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from inference_engine.schema import SLUG_PATTERN, ModelConfig, invalid
+from inference_engine.schema import SLUG_PATTERN, ModelConfig, Region, invalid
 
 ROLE_PATTERN_CHARS = r"^arn:aws[\w*-]*:iam::[\d*?]{1,12}:role/[\w+=,.@/*?-]{1,512}$"
+
+
+class DiscoveryPolicy(BaseModel):
+    """Discovery and format probes (admins only). Unset ``enabled`` means "dev only", like cross-account roles."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool | None = None
+    regions: list[Region] = Field(
+        default_factory=list, max_length=30, description="regions admins may list and probe; empty = any region"
+    )
+    probe_max_calls: int = Field(default=4, ge=1, le=10, description="upstream calls one probe may make at most")
 
 
 class StagePolicy(BaseModel):
@@ -30,6 +42,7 @@ class StagePolicy(BaseModel):
     allowed_account_ids: list[str] = Field(default_factory=list, max_length=100)
     allow_custom_bedrock_endpoints: bool = False
     partition: Literal["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"] = "aws"
+    discovery: DiscoveryPolicy = Field(default_factory=DiscoveryPolicy)
 
     @model_validator(mode="after")
     def _patterns(self) -> StagePolicy:
@@ -46,6 +59,11 @@ class StagePolicy(BaseModel):
     @property
     def cross_account_enabled(self) -> bool:
         return self.stage == "dev" if self.allow_cross_account is None else self.allow_cross_account
+
+    @property
+    def discovery_enabled(self) -> bool:
+        enabled = self.discovery.enabled
+        return self.stage == "dev" if enabled is None else enabled
 
     def role_arn_allowed(self, role_arn: str) -> bool:
         """True when the ARN matches the stage's patterns and accounts (an empty list places no limit)."""

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Literal, Protocol
 
 from inference_engine.errors import OutputPathError, ResponseFormatError
+from inference_engine.events import Delta, StreamDelta, StreamReasoning
 from inference_engine.extraction import (
     UsageCounts,
     extract_optional_text,
@@ -19,7 +20,7 @@ from inference_engine.extraction import (
     extract_usage,
     top_level_keys,
 )
-from inference_engine.schema import UsagePaths
+from inference_engine.schema import ModelConfig, StreamSettings, UsagePaths
 
 Framing = Literal["jsonlines", "sse", "bedrock-chunk"]
 MAX_BUFFER_BYTES = 4 * 1024 * 1024
@@ -126,40 +127,60 @@ def decoder_for(framing: Framing) -> Decoder:
 
 
 class TextStream:
-    """Turns raw stream parts into text deltas with a JMESPath, collecting usage on the way."""
+    """Turns raw stream parts into answer (and reasoning) deltas with JMESPaths, collecting usage on the way."""
 
     def __init__(
-        self, framing: Framing, output_path: str, usage_paths: UsagePaths | None, stop_reason_path: str | None = None
+        self,
+        framing: Framing,
+        output_path: str,
+        usage_paths: UsagePaths | None,
+        reasoning_path: str | None = None,
+        stop_reason_path: str | None = None,
     ) -> None:
         self._decoder = decoder_for(framing)
         self._output_path = output_path
         self._usage_paths = usage_paths
+        self._reasoning_path = reasoning_path
         self._stop_reason_path = stop_reason_path
         self.usage = UsageCounts()
         self.stop_reason: str | None = None
         self.documents = 0
-        self.matched = 0
+        self.matched = 0  # records whose output path (or reasoning path) selected text
         self._first_keys: list[str] = []
 
-    def _deltas(self, documents: Iterable[Any]) -> Iterator[str]:
+    def _deltas(self, documents: Iterable[Any]) -> Iterator[Delta]:
         for document in documents:
             if self.documents == 0:
                 self._first_keys = top_level_keys(document)
             self.documents += 1
             self.usage = self.usage.merged(extract_usage(document, self._usage_paths))
             self.stop_reason = extract_stop_reason(document, self._stop_reason_path) or self.stop_reason
+            if self._reasoning_path is not None:
+                thought = extract_optional_text(document, self._reasoning_path)
+                if thought is not None:
+                    self.matched += 1
+                    if thought:
+                        yield StreamReasoning(thought)
             text = extract_optional_text(document, self._output_path)
             if text is not None:
                 self.matched += 1
                 if text:
-                    yield text
+                    yield StreamDelta(text)
 
-    def feed(self, part: bytes) -> Iterator[str]:
+    def feed(self, part: bytes) -> Iterator[Delta]:
         return self._deltas(self._decoder.feed(part))
 
-    def finish(self) -> Iterator[str]:
+    def finish(self) -> Iterator[Delta]:
         yield from self._deltas(self._decoder.finish())
         if self.documents and not self.matched:
             raise OutputPathError(
                 path=self._output_path, received_keys=self._first_keys, reason="selected no text in any streamed record"
             )
+
+
+def text_stream(config: ModelConfig, settings: StreamSettings) -> TextStream:
+    """The decoder of one model's stream: its framing, output path, usage, reasoning and stop reason paths."""
+    reasoning = config.reasoning.stream_path if config.reasoning is not None else None
+    return TextStream(
+        settings.framing, settings.output_path, config.content_handler.usage, reasoning, settings.stop_reason_path
+    )

@@ -162,5 +162,6 @@ class InferenceFunction(Construct):
                     sid=grant.sid,
                     actions=list(grant.actions),
                     resources=grant.render(partition=Aws.PARTITION, account=Aws.ACCOUNT_ID),
+                    conditions=dict(grant.conditions) if grant.conditions else None,
                 )
             )

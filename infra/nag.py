@@ -14,7 +14,7 @@ from cdk_nag import NagPackSuppression, NagSuppressions, RegexAppliesTo
 from constructs import IConstruct
 
 from infra.inference_function import LATEST_PYTHON
-from infra.permissions import inference_grants
+from infra.permissions import discovery_grants, inference_grants
 
 if TYPE_CHECKING:
     from infra.stack import ModelStudioStack
@@ -31,11 +31,13 @@ def _suppress(construct: IConstruct, *suppressions: NagPackSuppression, children
 
 
 def configured_wildcards(stack: ModelStudioStack) -> list[str]:
-    """cdk-nag's rendering of every wildcard resource the stage config puts in the inference policy."""
+    """cdk-nag's rendering of every wildcard resource the stage config puts in the inference policy (a bare ``*``,
+    for actions that support no resource-level permissions, is reviewed with X-Ray's)."""
     return [
         f"Resource::{arn}"
         for grant in inference_grants(stack.config)
         for arn in grant.wildcard_resources(partition=NAG_PARTITION, account=NAG_ACCOUNT)
+        if arn != "*"
     ]
 
 
@@ -71,22 +73,28 @@ def _identity(stack: ModelStudioStack) -> None:
 
 def _inference(stack: ModelStudioStack) -> None:
     inference = stack.inference
-    role_findings = [
-        NagPackSuppression(
-            id="AwsSolutions-IAM5",
-            reason="X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions "
-            "(https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html).",
-            applies_to=["Resource::*"],
+    no_resource_level = (
+        "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions "
+        "(https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html)"
+    )
+    if discovery_grants(stack.config):
+        no_resource_level += (
+            ", nor do discovery's read-only listings (sagemaker:ListEndpoints/ListInferenceComponents, "
+            "bedrock:List*Models/ListInferenceProfiles/ListMarketplaceModelEndpoints), which a condition limits to "
+            "the stage's discovery regions (aws:RequestedRegion)"
         )
+    role_findings = [
+        NagPackSuppression(id="AwsSolutions-IAM5", reason=no_resource_level + ".", applies_to=["Resource::*"])
     ]
     wildcards = configured_wildcards(stack)
     if wildcards:
         role_findings.append(
             NagPackSuppression(
                 id="AwsSolutions-IAM5",
-                reason="Reviewed wildcard patterns from the stage config (iam.*, policy.allowed_role_arns): "
-                "endpoints/models an admin may reach at runtime, and foundation models a cross-region inference "
-                "profile may route to in any region. Each pattern is listed here, so a new one fails synth.",
+                reason="Reviewed wildcard patterns from the stage config (iam.*, policy.allowed_role_arns, "
+                "policy.discovery): endpoints/models an admin may reach at runtime, foundation models a cross-region "
+                "inference profile may route to in any region, and the SageMaker resources discovery describes in its "
+                "regions. Each pattern is listed here, so a new one fails synth.",
                 applies_to=list(wildcards),
             )
         )

@@ -8,12 +8,32 @@ so the wildcard resources a suppression names are exactly the ones the policy ho
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider
 from infra.stage_config import StageConfig
 
 SAGEMAKER_ACTIONS = ("sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream")
+# Discovery's reads (lambdas/logic/discovery.py): listings support no resource-level permissions, so they are limited
+# to the stage's discovery regions by condition; descriptions name the resource types they read.
+DISCOVERY_LIST_ACTIONS = (
+    "sagemaker:ListEndpoints",
+    "sagemaker:ListInferenceComponents",
+    "bedrock:ListFoundationModels",
+    "bedrock:ListInferenceProfiles",
+    "bedrock:ListImportedModels",
+    "bedrock:ListMarketplaceModelEndpoints",
+)
+DISCOVERY_DESCRIBE_ACTIONS = (
+    "sagemaker:DescribeEndpoint",
+    "sagemaker:DescribeEndpointConfig",
+    "sagemaker:DescribeModel",
+    "sagemaker:DescribeInferenceComponent",
+)
+DISCOVERY_DESCRIBED = ("endpoint", "endpoint-config", "model", "inference-component")
+# ListMarketplaceModelEndpoints: Bedrock reads the SageMaker endpoints (and their tags) with the caller's identity.
+MARKETPLACE_READ_ACTIONS = ("sagemaker:ListTags",)
 BEDROCK_ACTIONS = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
 GUARDRAIL_ACTIONS = ("bedrock:ApplyGuardrail",)
 ASSUME_ROLE_ACTIONS = ("sts:AssumeRole",)
@@ -24,11 +44,12 @@ _PROFILE_PREFIX = re.compile(r"^(us|eu|apac|us-gov|ca|jp|au|global)\.(?P<model>.
 
 @dataclass(frozen=True)
 class Grant:
-    """One policy statement: ``sid`` names it, ``resources`` are ARN templates."""
+    """One policy statement: ``sid`` names it, ``resources`` are ARN templates, ``conditions`` IAM conditions."""
 
     sid: str
     actions: tuple[str, ...]
     resources: tuple[str, ...]
+    conditions: Mapping[str, Mapping[str, list[str]]] | None = None
 
     def render(self, *, partition: str, account: str) -> list[str]:
         return [r.format(partition=partition, account=account) for r in self.resources]
@@ -115,6 +136,26 @@ def assume_role_resources(config: StageConfig) -> tuple[str, ...]:
     return _unique([p.replace("arn:aws:", "arn:{partition}:", 1) for p in config.cross_account_role_patterns()])
 
 
+def discovery_grants(config: StageConfig) -> list[Grant]:
+    """Read-only discovery: nothing where the stage does not enable it (prod by default)."""
+    if not config.policy.discovery_enabled:
+        return []
+    regions = config.discovery_regions
+    described = tuple(
+        f"arn:{{partition}}:sagemaker:{region}:{{account}}:{kind}/*"
+        for region in regions
+        for kind in DISCOVERY_DESCRIBED
+    )
+    in_regions = {"StringEquals": {"aws:RequestedRegion": list(regions)}}
+    endpoints = tuple(f"arn:{{partition}}:sagemaker:{region}:{{account}}:endpoint/*" for region in regions)
+    via_bedrock = {"StringEquals": {"aws:CalledViaLast": ["bedrock.amazonaws.com"]}}
+    return [
+        Grant("ListModelsForDiscovery", DISCOVERY_LIST_ACTIONS, ("*",), in_regions),
+        Grant("DescribeEndpointsForDiscovery", DISCOVERY_DESCRIBE_ACTIONS, described),
+        Grant("ReadMarketplaceEndpointsViaBedrock", MARKETPLACE_READ_ACTIONS, endpoints, via_bedrock),
+    ]
+
+
 def inference_grants(config: StageConfig) -> list[Grant]:
     """The statements the inference function's role gets beyond logs, tracing and its tables."""
     candidates = [
@@ -122,5 +163,6 @@ def inference_grants(config: StageConfig) -> list[Grant]:
         Grant("InvokeBedrockModels", BEDROCK_ACTIONS, bedrock_resources(config)),
         Grant("ApplyBedrockGuardrails", GUARDRAIL_ACTIONS, guardrail_resources(config)),
         Grant("AssumeCrossAccountRoles", ASSUME_ROLE_ACTIONS, assume_role_resources(config)),
+        *discovery_grants(config),
     ]
     return [g for g in candidates if g.resources]

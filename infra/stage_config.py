@@ -197,8 +197,18 @@ class StageConfig(_Settings):
     def stage(self) -> str:
         return self.policy.stage
 
+    @property
+    def discovery_regions(self) -> list[str]:
+        """Where discovery reads: the policy's regions, else the IAM regions, else the stage's region."""
+        return list(self.policy.discovery.regions or self.iam.regions or [self.region])
+
     def runtime_settings(self) -> RuntimeSettings:
-        return RuntimeSettings(policy=self.policy, default_model_id=self.default_model_id, models=self.models)
+        """The Lambda's settings; discovery is limited to the regions IAM grants it (so both refuse alike)."""
+        policy = self.policy
+        if policy.discovery_enabled and not policy.discovery.regions:
+            discovery = policy.discovery.model_copy(update={"regions": self.discovery_regions})
+            policy = policy.model_copy(update={"discovery": discovery})
+        return RuntimeSettings(policy=policy, default_model_id=self.default_model_id, models=self.models)
 
     def cross_account_role_patterns(self) -> list[str]:
         """Role ARN patterns IAM may assume: the policy's patterns, else every role of the allowed accounts."""

@@ -9,10 +9,16 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from inference_engine.messages import MAX_MESSAGES, MAX_TEXT_CHARS, ChatMessage
 from inference_engine.schema import SLUG_PATTERN, ModelConfig
+from lambdas.domain.audit import Action, Outcome
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _absent(value: Any) -> bool:
+    """Optional fields left out of an answer rather than sent as null (older clients never see them)."""
+    return value is None
 
 
 # --- errors ----------------------------------------------------------------------------------------
@@ -192,6 +198,12 @@ class UsageBody(BaseModel):
     estimated: bool = Field(description="either count is the engine's estimate")
     input_estimated: bool = Field(default=False, description="the model did not report its input tokens")
     output_estimated: bool = Field(default=False, description="the model did not report its output tokens")
+    cache_read_input_tokens: int | None = Field(
+        default=None, exclude_if=_absent, description="Converse prompt caching: input tokens read from the cache"
+    )
+    cache_write_input_tokens: int | None = Field(
+        default=None, exclude_if=_absent, description="Converse prompt caching: input tokens written to the cache"
+    )
 
 
 class DebugBody(BaseModel):
@@ -207,11 +219,18 @@ class InvokeResponse(BaseModel):
     model_id: str
     request_id: str
     stop_reason: str | None = None
+    reasoning: str | None = Field(
+        default=None, exclude_if=_absent, description="the model's reasoning, kept apart from the answer"
+    )
     debug: DebugBody | None = None
 
 
 class StreamDeltaData(BaseModel):
     text: str
+
+
+class StreamReasoningData(BaseModel):
+    text: str = Field(description="a piece of the model's reasoning (never part of the answer)")
 
 
 class StreamDoneData(BaseModel):
@@ -239,10 +258,12 @@ def _inline(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
-# One server-sent event of a streamed POST /invoke: `delta` frames, then one `done` or `error` (DESIGN §8.3).
+# One server-sent event of a streamed POST /invoke: `delta` (and `reasoning`) frames, then one `done` or `error`
+# (DESIGN §8.3).
 SSE_EVENT_SCHEMA: dict[str, Any] = {
     "oneOf": [
         _sse_event("delta", _inline(StreamDeltaData)),
+        _sse_event("reasoning", _inline(StreamReasoningData)),
         _sse_event("done", _inline(StreamDoneData)),
         _sse_event("error", {"$ref": "#/components/schemas/ErrorBody"}),
     ]
@@ -271,12 +292,12 @@ class AuditRecordBody(BaseModel):
     timestamp: str
     actor: str
     actor_sub: str
-    action: Literal["invoke", "validate", "save", "restore", "delete", "read"]
+    action: Action
     model_id: str | None
     base_model_id: str | None
     patch: JsonValue
     role_arn: str | None
-    outcome: Literal["allowed", "denied", "success", "error"]
+    outcome: Outcome
     rule: str | None = None
     error: str | None = None
     request_id: str

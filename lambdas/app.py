@@ -12,7 +12,7 @@ from inference_engine.errors import EngineError
 from lambdas import errors
 from lambdas.contract import CORS_ALLOW_HEADERS, CORS_MAX_AGE_S, OPENAPI_PATH
 from lambdas.guard import authorize_first, is_admin_only, is_public, public
-from lambdas.routers import audit, invoke, me, models, schema
+from lambdas.routers import audit, discovery_bedrock, discovery_probe, discovery_sagemaker, invoke, me, models, schema
 from lambdas.services import Services
 
 API_TITLE = "model-studio API"
@@ -31,7 +31,7 @@ def create_app(services: Services) -> APIGatewayRestResolver:
         ),
     )
     authorize_first(app, services)
-    for module in (me, models, invoke, audit, schema):
+    for module in (me, models, invoke, audit, schema, discovery_sagemaker, discovery_bedrock, discovery_probe):
         app.include_router(module.build_router(services))
 
     @app.get(

@@ -14,6 +14,7 @@ from inference_engine.errors import (
     CredentialsError,
     EngineError,
     OutputPathError,
+    ResourceNotFoundError,
     ResponseFormatError,
     UpstreamError,
     UpstreamThrottledError,
@@ -36,6 +37,7 @@ STATUS_BY_ERROR: Sequence[tuple[type[Exception], int]] = (
     (UnauthorizedError, 401),
     (PolicyDeniedError, 403),
     (NotFoundError, 404),
+    (ResourceNotFoundError, 404),
     (VersionConflictError, 409),
     (PayloadTooLargeError, 413),
     (ConfigValidationError, 400),  # incl. TemplateError and ConstraintError

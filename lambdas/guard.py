@@ -34,6 +34,11 @@ _ADMIN = "__admin_route__"
 RouteFunction = TypeVar("RouteFunction", bound=Callable[..., Any])
 
 
+# What a refused request asked for, when that is not one field of its body: (body, path arguments, query) -> patch.
+# It reads the request as sent (not yet validated), so it must accept anything.
+AttemptedPatch = Callable[[Mapping[str, Any], Mapping[str, str], Mapping[str, str]], Any]
+
+
 @dataclass(frozen=True)
 class AdminRoute:
     """How a denied attempt is recorded: the action, and which body fields hold the patch and the models."""
@@ -43,13 +48,20 @@ class AdminRoute:
     patch_field: str | None = None
     base_field: str | None = None
     model_field: str | None = None  # when the model id is in the body rather than the path
+    attempted: AttemptedPatch | None = None  # the patch, when it is not ``patch_field`` (e.g. a discovery's query)
 
-    def audited_request(self, body: Mapping[str, Any], path_args: Mapping[str, str]) -> dict[str, Any]:
+    def audited_request(
+        self, body: Mapping[str, Any], path_args: Mapping[str, str], query: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         model_id = path_args.get("model_id") or (body.get(self.model_field) if self.model_field else None)
+        if self.attempted is not None:
+            patch = self.attempted(body, path_args, query or {})
+        else:
+            patch = body.get(self.patch_field) if self.patch_field else None
         return {
             "model_id": model_id if isinstance(model_id, str) else None,
             "base_model_id": _text(body.get(self.base_field)) if self.base_field else None,
-            "patch": body.get(self.patch_field) if self.patch_field else None,
+            "patch": patch,
         }
 
 
@@ -78,9 +90,10 @@ def admin_only(
     patch_field: str | None = None,
     base_field: str | None = None,
     model_field: str | None = None,
+    attempted: AttemptedPatch | None = None,
 ) -> Callable[[RouteFunction], RouteFunction]:
     """A route for members of the admin group only (rule 1), refused before its body is validated (rule 6)."""
-    spec = AdminRoute(action, what, patch_field, base_field, model_field)
+    spec = AdminRoute(action, what, patch_field, base_field, model_field, attempted)
 
     def mark(route: RouteFunction) -> RouteFunction:
         setattr(route, _ADMIN, spec)
@@ -133,7 +146,8 @@ class IdentityThenValidation(OpenAPIRequestValidationMiddleware):
             admin: AdminRoute | None = getattr(function, _ADMIN, None)
             if admin is not None:
                 match = route.rule.match(app.context.get("_path", "")) if route is not None else None
-                request = admin.audited_request(_json_object(event.body), match.groupdict() if match else {})
+                path_args = match.groupdict() if match else {}
+                request = admin.audited_request(_json_object(event.body), path_args, event.query_string_parameters)
                 self._services.access.require_admin(ctx, action=admin.action, what=admin.what, **request)
         return super().handler(app, next_middleware)
 

@@ -10,13 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from inference_engine.credentials import ClientFactory, ClientProvider
+from inference_engine.credentials import ClientFactory, ClientProvider, TunableClientProvider
 from inference_engine.settings import RuntimeSettings, StagePolicy, load_runtime_settings
 from lambdas.dal.audit_table import AuditTable
 from lambdas.dal.models_table import ModelsTable
 from lambdas.domain.ports import AuditStore, MetricsSink, ModelStore
 from lambdas.logic.access import Access
 from lambdas.logic.audit_trail import AuditTrail
+from lambdas.logic.discovery import Discovery
 from lambdas.logic.invocations import Invocations
 from lambdas.logic.model_writes import ModelWrites
 from lambdas.logic.registry import ModelRegistry
@@ -38,6 +39,7 @@ class Services:
     invocations: Invocations
     access: Access
     writes: ModelWrites
+    discovery: Discovery
     audit_trail: AuditTrail
     max_body_bytes: int
     cors_allow_origin: str
@@ -70,7 +72,7 @@ def dynamodb_stores(env: EnvSettings, clients: ClientProvider) -> Stores:
 def build_services(
     env: EnvSettings,
     *,
-    clients: ClientProvider | None = None,
+    clients: TunableClientProvider | None = None,
     stores: Stores | None = None,
     runtime: RuntimeSettings | None = None,
     metrics: MetricsSink | None = None,
@@ -89,6 +91,9 @@ def build_services(
         ),
         access=Access(runtime.policy, stores.audit),
         writes=ModelWrites(policy=runtime.policy, registry=registry, audit=stores.audit),
+        discovery=Discovery(
+            policy=runtime.policy, audit=stores.audit, clients=clients, read_timeout_s=env.engine_read_timeout_s
+        ),
         audit_trail=AuditTrail(stores.audit),
         max_body_bytes=env.max_body_bytes,
         cors_allow_origin=env.cors_allow_origin,

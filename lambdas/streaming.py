@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
-from inference_engine.engine import StreamDelta, StreamEnd, StreamEvent
+from inference_engine.engine import StreamDelta, StreamEnd, StreamEvent, StreamReasoning
 from inference_engine.errors import EngineError
 from lambdas.domain.errors import PayloadTooLargeError
 from lambdas.errors import error_body, internal_error_body
@@ -64,6 +64,8 @@ def sse_frames(events: Iterator[StreamEvent], *, model_id: str, request_id: str)
         for item in events:
             if isinstance(item, StreamDelta):
                 yield frame("delta", {"text": item.text})
+            elif isinstance(item, StreamReasoning):
+                yield frame("reasoning", {"text": item.text})
             elif isinstance(item, StreamEnd):
                 done = {
                     "usage": item.usage.as_dict(),

@@ -24,6 +24,7 @@ from lambdas.settings import function_environment
 from local import aws_seed
 from local.api_server import LocalApiServer, ServerConfig
 from local.containers import ContainerPool
+from local.emulator.registry import load_registry
 from local.gateway import Gateway
 from local.inventory import runtime_settings_document
 from local.jwt_verifier import CognitoTokenVerifier
@@ -118,7 +119,8 @@ class LocalStack:
         if self.keep_state:
             self._restore_tables(moto_url)
 
-        settings_document = runtime_settings_document()
+        registry = load_registry(self.emulator_registry) if self.emulator_registry is not None else None
+        settings_document = runtime_settings_document(registry=registry)
         settings_file = self.state_dir / "runtime-settings.json"
         settings_file.write_text(json.dumps(settings_document, indent=2), encoding="utf-8")
         self._configure_environment(moto_url, emulator_url, settings_file)
@@ -207,6 +209,8 @@ class LocalStack:
                 "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": moto_url,
                 "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": emulator_url,
                 "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": emulator_url,
+                "AWS_ENDPOINT_URL_SAGEMAKER": emulator_url,  # discovery's read-only SageMaker API
+                "AWS_ENDPOINT_URL_BEDROCK": emulator_url,  # ... and Bedrock API
                 **function_environment(
                     runtime_settings_file=str(settings_file),
                     models_table_name=aws_seed.MODELS_TABLE,

@@ -32,7 +32,7 @@ class ApiError(Exception):
 
 @dataclass(frozen=True)
 class StreamFrame:
-    event: str  # delta | done | error
+    event: str  # delta | reasoning | done | error (the CLI prints the deltas only)
     data: dict[str, Any]
 
 

@@ -9,3 +9,4 @@ export const KWARGS = data.kwargs;
 export const TEMPLATE_ADDITIONS = data.template_additions;
 export const PROMPTS = data.prompts;
 export const CREATE_CASES = data.create_cases;
+export const DISCOVERY = data.discovery;

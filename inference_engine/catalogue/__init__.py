@@ -21,6 +21,7 @@ FORMATS = (
     "bedrock-anthropic-messages",
     "bedrock-titan-text",
     "bedrock-meta-llama",
+    "bedrock-deepseek-r1",
 )
 
 

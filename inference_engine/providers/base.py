@@ -29,7 +29,14 @@ from inference_engine.errors import (
     UpstreamThrottledError,
     UpstreamTimeoutError,
 )
-from inference_engine.extraction import UsageCounts
+from inference_engine.extraction import (
+    UsageCounts,
+    extract_reasoning,
+    extract_stop_reason,
+    extract_text,
+    extract_usage,
+)
+from inference_engine.schema import ModelConfig
 
 Service = Literal["sagemaker-runtime", "bedrock-runtime"]
 
@@ -59,6 +66,19 @@ class Completion:
     usage: UsageCounts
     stop_reason: str | None
     raw: Any
+    reasoning: str | None = None
+
+    @classmethod
+    def of_document(cls, document: Any, config: ModelConfig) -> Completion:
+        """A JSON answer read through the adapter's output, usage, stop reason and reasoning paths."""
+        handler = config.content_handler
+        return cls(
+            text=extract_text(document, handler.output_path),
+            usage=extract_usage(document, handler.usage),
+            stop_reason=extract_stop_reason(document, handler.stop_reason_path),
+            raw=document,
+            reasoning=extract_reasoning(document, config.reasoning),
+        )
 
 
 @dataclass

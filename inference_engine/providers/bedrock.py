@@ -6,11 +6,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail, ModelError, ResponseFormatError
-from inference_engine.extraction import UsageCounts, extract_stop_reason, extract_text, extract_usage, parse_json_body
+from inference_engine.events import Delta, StreamDelta, StreamReasoning
+from inference_engine.extraction import UsageCounts, parse_json_body
 from inference_engine.messages import Conversation
 from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, released, upstream_errors
 from inference_engine.schema import BedrockProvider, ModelConfig
-from inference_engine.streaming import TextStream
+from inference_engine.streaming import TextStream, text_stream
 from inference_engine.tokens import MAX_OUTPUT_KEYS
 
 CONVERSE = "bedrock-runtime:Converse"
@@ -53,11 +54,8 @@ def check_converse_conversation(conversation: Conversation) -> None:
         )
 
 
-def converse_params(config: ModelConfig, conversation: Conversation) -> dict[str, Any]:
-    """The Converse request: block messages, system blocks, inferenceConfig, additional fields, guardrail."""
-    provider = config.provider
-    assert isinstance(provider, BedrockProvider)  # noqa: S101
-    check_converse_conversation(conversation)
+def _inference_config(config: ModelConfig) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``model_kwargs`` (and the prompt's stop sequences) as Converse ``inferenceConfig`` and additional fields."""
     inference: dict[str, Any] = {}
     additional: dict[str, Any] = {}
     stops: list[str] = []
@@ -71,9 +69,34 @@ def converse_params(config: ModelConfig, conversation: Conversation) -> dict[str
     stops.extend(s for s in config.prompt.stop_sequences if s not in stops)
     if stops:
         inference["stopSequences"] = stops
-    params: dict[str, Any] = {"modelId": provider.model_id, "messages": conversation.block_messages()}
-    if conversation.system:
-        params["system"] = [{"text": conversation.system}]
+    return inference, additional
+
+
+def _cache_points(provider: BedrockProvider, system: list[dict[str, Any]], messages: list[dict[str, Any]]) -> None:
+    """Append the ``cachePoint`` blocks the provider asks for (after the system prompt, after the last message)."""
+    cache = provider.cache_point
+    if cache is None:
+        return
+    marker = {"cachePoint": {"type": "default", **({"ttl": cache.ttl} if cache.ttl else {})}}
+    if cache.system and system:
+        system.append(marker)
+    if cache.messages:
+        messages[-1]["content"].append(marker)  # caches the whole conversation so far for the next turn
+
+
+def converse_params(config: ModelConfig, conversation: Conversation) -> dict[str, Any]:
+    """The Converse request: block messages, system blocks, inferenceConfig, additional fields, guardrail,
+    cache points, latency-optimized inference and service tier."""
+    provider = config.provider
+    assert isinstance(provider, BedrockProvider)  # noqa: S101
+    check_converse_conversation(conversation)
+    inference, additional = _inference_config(config)
+    messages = conversation.block_messages()
+    system = [{"text": conversation.system}] if conversation.system else []
+    _cache_points(provider, system, messages)
+    params: dict[str, Any] = {"modelId": provider.model_id, "messages": messages}
+    if system:
+        params["system"] = system
     if inference:
         params["inferenceConfig"] = inference
     if additional:
@@ -83,6 +106,10 @@ def converse_params(config: ModelConfig, conversation: Conversation) -> dict[str
             "guardrailIdentifier": provider.guardrail.identifier,
             "guardrailVersion": provider.guardrail.version,
         }
+    if provider.performance_latency is not None:
+        params["performanceConfig"] = {"latency": provider.performance_latency}
+    if provider.service_tier is not None:
+        params["serviceTier"] = {"type": provider.service_tier}
     return params
 
 
@@ -95,12 +122,30 @@ def invoke_model_params(provider: BedrockProvider) -> dict[str, Any]:
     if provider.guardrail is not None:
         params["guardrailIdentifier"] = provider.guardrail.identifier
         params["guardrailVersion"] = provider.guardrail.version
+    if provider.performance_latency is not None:
+        params["performanceConfigLatency"] = provider.performance_latency
+    if provider.service_tier is not None:
+        params["serviceTier"] = provider.service_tier
     return params
 
 
 def _converse_usage(usage: Mapping[str, Any] | None) -> UsageCounts:
     usage = usage or {}
-    return UsageCounts(input_tokens=usage.get("inputTokens"), output_tokens=usage.get("outputTokens"))
+    return UsageCounts(
+        input_tokens=usage.get("inputTokens"),
+        output_tokens=usage.get("outputTokens"),
+        cache_read_input_tokens=usage.get("cacheReadInputTokens"),
+        cache_write_input_tokens=usage.get("cacheWriteInputTokens"),
+    )
+
+
+def _block_reasoning(block: Mapping[str, Any]) -> str:
+    """The text of a Converse ``reasoningContent`` block (redacted reasoning carries no readable text)."""
+    reasoning = block.get("reasoningContent")
+    if not isinstance(reasoning, Mapping):
+        return ""
+    text = (reasoning.get("reasoningText") or {}).get("text")
+    return text if isinstance(text, str) else ""
 
 
 # --- buffered --------------------------------------------------------------------------------------
@@ -118,29 +163,24 @@ def invoke(client: Any, prepared: PreparedRequest, config: ModelConfig) -> Compl
             raise ResponseFormatError(f"{_target(provider)}: the Converse response has no output message (truncated?).")
         blocks = message["content"]
         text = "".join(block["text"] for block in blocks if "text" in block)
+        reasoning = "".join(_block_reasoning(block) for block in blocks)
         return Completion(
             text=text,
             usage=_converse_usage(response.get("usage")),
             stop_reason=response.get("stopReason"),
             raw=response,
+            reasoning=reasoning or None,
         )
     with upstream_errors(_target(provider)):
         response = client.invoke_model(**prepared.params, body=prepared.body_bytes)
         raw = response["body"].read()
-    document = parse_json_body(raw)
-    handler = config.content_handler
-    return Completion(
-        text=extract_text(document, handler.output_path),
-        usage=extract_usage(document, handler.usage),
-        stop_reason=extract_stop_reason(document, handler.stop_reason_path),
-        raw=document,
-    )
+    return Completion.of_document(parse_json_body(raw), config)
 
 
 # --- streaming -------------------------------------------------------------------------------------
 
 
-def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, summary: StreamSummary) -> Iterator[str]:
+def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, summary: StreamSummary) -> Iterator[Delta]:
     """Start the stream now (errors raise here, before any byte is sent on), then yield text deltas."""
     provider = config.provider
     assert isinstance(provider, BedrockProvider)  # noqa: S101
@@ -153,26 +193,28 @@ def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, sum
     assert settings is not None  # noqa: S101
     with upstream_errors(target):
         response = client.invoke_model_with_response_stream(**prepared.params, body=prepared.body_bytes)
-    decoder = TextStream(
-        settings.framing, settings.output_path, config.content_handler.usage, settings.stop_reason_path
-    )
+    decoder = text_stream(config, settings)
     return _chunk_deltas(response["body"], decoder, summary, target)
 
 
-def _converse_deltas(events: Any, summary: StreamSummary, target: str) -> Iterator[str]:
+def _converse_deltas(events: Any, summary: StreamSummary, target: str) -> Iterator[Delta]:
     with released(events), upstream_errors(target):
         for event in events:
             if "contentBlockDelta" in event:
-                text = event["contentBlockDelta"].get("delta", {}).get("text")
+                delta = event["contentBlockDelta"].get("delta", {})
+                text = delta.get("text")
                 if text:
-                    yield text
+                    yield StreamDelta(text)
+                thought = (delta.get("reasoningContent") or {}).get("text")
+                if thought:
+                    yield StreamReasoning(thought)
             elif "messageStop" in event:
                 summary.stop_reason = event["messageStop"].get("stopReason")
             elif "metadata" in event:
                 summary.usage = _converse_usage(event["metadata"].get("usage"))
 
 
-def _chunk_deltas(events: Any, decoder: TextStream, summary: StreamSummary, target: str) -> Iterator[str]:
+def _chunk_deltas(events: Any, decoder: TextStream, summary: StreamSummary, target: str) -> Iterator[Delta]:
     with released(events), upstream_errors(target):
         for event in events:
             if "chunk" in event:

@@ -6,10 +6,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail, ModelError
-from inference_engine.extraction import extract_stop_reason, extract_text, extract_usage, parse_json_body
+from inference_engine.events import Delta
+from inference_engine.extraction import (
+    UsageCounts,
+    parse_json_body,
+)
 from inference_engine.providers.base import Completion, PreparedRequest, StreamSummary, released, upstream_errors
 from inference_engine.schema import ModelConfig, SageMakerProvider
-from inference_engine.streaming import TextStream
+from inference_engine.streaming import TextStream, text_stream
 
 INVOKE = "sagemaker-runtime:InvokeEndpoint"
 INVOKE_STREAM = "sagemaker-runtime:InvokeEndpointWithResponseStream"
@@ -55,13 +59,12 @@ def invoke(client: Any, prepared: PreparedRequest, config: ModelConfig) -> Compl
         response = client.invoke_endpoint(**prepared.params, Body=prepared.body_bytes)
         raw = response["Body"].read()
     document = _decode(raw, provider.accept)
-    handler = config.content_handler
-    text = document if isinstance(document, str) else extract_text(document, handler.output_path)
-    stop_reason = extract_stop_reason(document, handler.stop_reason_path)
-    return Completion(text=text, usage=extract_usage(document, handler.usage), stop_reason=stop_reason, raw=document)
+    if isinstance(document, str):
+        return Completion(text=document, usage=UsageCounts(), stop_reason=None, raw=document)
+    return Completion.of_document(document, config)
 
 
-def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, summary: StreamSummary) -> Iterator[str]:
+def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, summary: StreamSummary) -> Iterator[Delta]:
     """Start the stream now (errors raise here, before any byte is sent on), then yield text deltas."""
     provider = config.provider
     assert isinstance(provider, SageMakerProvider)  # noqa: S101
@@ -69,13 +72,11 @@ def open_stream(client: Any, prepared: PreparedRequest, config: ModelConfig, sum
     assert settings is not None  # noqa: S101 - the engine only streams models with stream settings
     with upstream_errors(_target(provider)):
         response = client.invoke_endpoint_with_response_stream(**prepared.params, Body=prepared.body_bytes)
-    decoder = TextStream(
-        settings.framing, settings.output_path, config.content_handler.usage, settings.stop_reason_path
-    )
+    decoder = text_stream(config, settings)
     return _deltas(response["Body"], decoder, summary, _target(provider))
 
 
-def _deltas(events: Any, decoder: TextStream, summary: StreamSummary, target: str) -> Iterator[str]:
+def _deltas(events: Any, decoder: TextStream, summary: StreamSummary, target: str) -> Iterator[Delta]:
     with released(events), upstream_errors(target):
         for event in events:
             if "PayloadPart" in event:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from inference_engine.schema import ModelConfig
 from lambdas.domain.context import RequestContext
 
-Action = Literal["invoke", "validate", "save", "restore", "delete", "read"]
+Action = Literal["invoke", "validate", "save", "restore", "delete", "read", "discover", "probe"]
 Outcome = Literal["allowed", "denied", "success", "error"]
 
 

@@ -67,6 +67,7 @@ class Answer:
     model_id: str
     request_id: str
     stop_reason: str | None
+    reasoning: str | None = None  # the model's reasoning, kept apart from the answer
     debug: DebugInfo | None = None
 
 
@@ -217,6 +218,7 @@ class Invocations:
             model_id=plan.config.id,
             request_id=ctx.request_id,
             stop_reason=result.stop_reason,
+            reasoning=result.reasoning,
             debug=debug,
         )
 

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from inference_engine.schema import SLUG_PATTERN
 from lambdas.api_models import AuditListResponse, AuditRecordBody, error_responses
-from lambdas.domain.audit import AuditFilter
+from lambdas.domain.audit import Action, AuditFilter, Outcome
 from lambdas.guard import admin_only, request_context
 from lambdas.services import Services
 
 # 2026-03-01, 2026-03-01T12:00, ... 2026-03-01T12:00:00.123Z: compared as text with the records' timestamps
 TIMESTAMP = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,3})?)?)?Z?)?$"
-Action = Literal["invoke", "validate", "save", "restore", "delete", "read"]
-Outcome = Literal["allowed", "denied", "success", "error"]
 
 
 def build_router(services: Services) -> Router:

@@ -48,6 +48,7 @@ def invoke_response(answer: Answer) -> InvokeResponse:
         model_id=answer.model_id,
         request_id=answer.request_id,
         stop_reason=answer.stop_reason,
+        reasoning=answer.reasoning,
         debug=DebugBody(
             rendered_prompt=debug.rendered_prompt, request_body=debug.request_body, raw_response=debug.raw_response
         )

@@ -1,10 +1,11 @@
-"""Routing of one HTTP request to the control plane, the SageMaker runtime or the Bedrock runtime."""
+"""Routing of one HTTP request: the emulator's own control routes, the SageMaker and Bedrock runtimes, and the
+read-only SageMaker and Bedrock APIs discovery uses."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote
 
-from local.emulator import bedrock, control, sagemaker
+from local.emulator import bedrock, bedrock_api, control, sagemaker, sagemaker_api
 from local.emulator.service_errors import (
     BEDROCK_NAMESPACE,
     SAGEMAKER_NAMESPACE,
@@ -33,6 +34,15 @@ class EmulatorApp:
             if not request.header("authorization"):
                 return missing_authentication_token(SAGEMAKER_NAMESPACE).to_response()
             return sagemaker.handle(self.state, request, unquote(endpoint), operation)
+        target = request.header("x-amz-target") or ""
+        if path in ("", "/") and request.method == "POST" and target.startswith(sagemaker_api.TARGET_PREFIX):
+            if not request.header("authorization"):
+                return missing_authentication_token("com.amazonaws.sagemaker").to_response()
+            return sagemaker_api.handle(self.state, request, target.removeprefix(sagemaker_api.TARGET_PREFIX))
+        if any(path == route or path.startswith(route + "/") for route in bedrock_api.ROUTES):
+            if not request.header("authorization"):
+                return missing_authentication_token("com.amazonaws.bedrock").to_response()
+            return bedrock_api.handle(self.state, request)
         if path.startswith("/model/"):
             model_id, _, action = path.removeprefix("/model/").rpartition("/")
             operation = bedrock.OPERATIONS.get(action)

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 from local.emulator import converse, delivery, eventstream
 from local.emulator.faults import Fault
+from local.emulator.formats.base import BedrockModelFormat
 from local.emulator.formats.bedrock_common import invocation_metrics
 from local.emulator.formats.catalogue import BEDROCK_FORMATS
 from local.emulator.registry import ModelEntry, is_bedrock_arn
@@ -23,6 +24,7 @@ from local.emulator.service_errors import (
     bedrock_not_found,
     bedrock_service_unavailable,
     bedrock_throttling,
+    bedrock_validation,
 )
 from local.emulator.state import EmulatorState
 from local.emulator.wire import ACCOUNT_ID, HttpRequest, HttpResponse
@@ -72,6 +74,7 @@ def _invoke(
         raise bedrock_invalid_model_id()
     registered_id, entry = resolved
     state.log.resolved(logged, registered_id)
+    _check_servable(model_id, registered_id, entry)
     if entry.rate_limit is not None and not state.limiter.allow(registered_id, entry.rate_limit):
         raise bedrock_throttling()
     fault = state.faults.take((model_id, registered_id), request.body)
@@ -83,9 +86,17 @@ def _invoke(
     headers = {"x-amzn-RequestId": str(uuid.uuid4())}
     if operation in (CONVERSE, CONVERSE_STREAM):
         return _converse(
-            request, entry, operation=operation, kind=kind, delay_s=delay_s, headers=headers, started=started
+            state,
+            request,
+            registered_id,
+            entry,
+            operation=operation,
+            kind=kind,
+            delay_s=delay_s,
+            headers=headers,
+            started=started,
         )
-    model_format = BEDROCK_FORMATS[entry.format]
+    model_format = _format(entry)
     call = model_format.call(request.body, entry, model_id)
     generation = call.generation
     if operation == INVOKE:
@@ -111,7 +122,9 @@ def _invoke(
 
 
 def _converse(
+    state: EmulatorState,
     request: HttpRequest,
+    model_id: str,
     entry: ModelEntry,
     *,
     operation: str,
@@ -120,7 +133,10 @@ def _converse(
     headers: dict[str, str],
     started: float,
 ) -> HttpResponse:
-    call = converse.prepare(request.body, BEDROCK_FORMATS[entry.format].profile(entry))
+    call = converse.prepare(request.body, _format(entry).profile(entry))
+    key = converse.cache_key(request.body)
+    if key is not None:
+        call = converse.with_cache(call, state.prompt_cache.seen(f"{model_id}\n{key}"))
     if kind == "malformed":
         call = converse.malformed_output()
     latency_ms = _elapsed_ms(started, delay_s)
@@ -158,6 +174,21 @@ def _stream_response(
     items = delivery.interrupt(frames, kind, error_frames)
     paced = delivery.paced(items, entry.token_delay_ms / 1000, entry.first_token_delay_ms / 1000)
     return HttpResponse(200, stream_headers, stream=paced, delay_s=delay_s)
+
+
+def _check_servable(model_id: str, registered_id: str, entry: ModelEntry) -> None:
+    """Bedrock refuses on-demand calls to a model it serves only through inference profiles."""
+    if entry.kind_of(registered_id) == "foundation-model" and "ON_DEMAND" not in entry.inference_types:
+        raise bedrock_validation(
+            f"Invocation of model ID {model_id} with on-demand throughput isn\u2019t supported. Retry your request "
+            "with the ID or ARN of an inference profile that contains this model."
+        )
+
+
+def _format(entry: ModelEntry) -> BedrockModelFormat:
+    if entry.format is None:
+        raise bedrock_validation("The emulator serves text models only; this model does not generate text.")
+    return BEDROCK_FORMATS[entry.format]
 
 
 def _raise_for_fault(fault: Fault | None, region: str, model_id: str, streaming: bool) -> None:

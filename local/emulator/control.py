@@ -104,7 +104,13 @@ def _requests(state: EmulatorState, request: HttpRequest) -> HttpResponse:
     if not limit.isdigit():
         raise ValueError("limit must be a non-negative integer")
     return json_response(
-        200, state.log.query(target=params.get("target"), operation=params.get("operation"), limit=int(limit))
+        200,
+        state.log.query(
+            target=params.get("target"),
+            operation=params.get("operation"),
+            service=params.get("service"),
+            limit=int(limit),
+        ),
     )
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from local.emulator.formats.base import ConverseProfile
-from local.emulator.generator import FinishReason, Generation, count_tokens, generate
+from local.emulator.generator import FinishReason, Generation, count_tokens, generate, reasoning_words
 from local.emulator.service_errors import bedrock_malformed, bedrock_validation
 
 GUARDRAIL_MARKER: Final = "[[guardrail]]"
@@ -27,15 +27,32 @@ _ALTERNATE = (
 )
 
 
+SIGNATURE: Final = "RW11bGF0ZWQgcmVhc29uaW5nIHNpZ25hdHVyZQ=="
+
+
 @dataclass(frozen=True)
 class ConverseCall:
     generation: Generation
     stop_reason: str
     guardrail_intervened: bool = False
+    thought: tuple[str, ...] = ()  # reasoning tokens, answered as a reasoningContent block before the text
+    cached_tokens: int = 0  # input tokens before the last cachePoint (written on the first call, read after)
+    cache_hit: bool = False
+    echoed: dict[str, Any] = field(default_factory=dict)  # performanceConfig / serviceTier, as the service echoes
 
     @property
-    def content(self) -> list[dict[str, str]]:
-        return [{"text": self.generation.text}] if self.generation.tokens else []
+    def content(self) -> list[dict[str, Any]]:
+        blocks: list[dict[str, Any]] = []
+        if self.thought:
+            text = "".join(self.thought)
+            blocks.append({"reasoningContent": {"reasoningText": {"text": text, "signature": SIGNATURE}}})
+        if self.generation.tokens:
+            blocks.append({"text": self.generation.text})
+        return blocks
+
+    @property
+    def output_tokens(self) -> int:
+        return len(self.thought) + self.generation.output_tokens
 
 
 def prepare(body: bytes, profile: ConverseProfile) -> ConverseCall:
@@ -53,26 +70,48 @@ def prepare(body: bytes, profile: ConverseProfile) -> ConverseCall:
     guardrail = _guardrail(payload.get("guardrailConfig"))
     texts = [(message["role"], _blocks_text(message["content"])) for message in messages]
     users = [text for role, text in texts if role == "user"]
+    question = users[-1] if users else ""
+    thought = reasoning_words(question)[:max_tokens] if _reasons(payload, profile) else ()
+    input_tokens = count_tokens(system) + sum(count_tokens(text) for _, text in texts)
     generation = generate(
         prompt_key="\n".join([f"system: {system}"] + [f"{role}: {text}" for role, text in texts]),
-        last_user=users[-1] if users else "",
-        input_tokens=count_tokens(system) + sum(count_tokens(text) for _, text in texts),
-        max_tokens=max_tokens,
+        last_user=question,
+        input_tokens=input_tokens,
+        max_tokens=max_tokens - len(thought),
         stop_sequences=stop_sequences,
     )
+    echoed = {
+        name: payload[name] for name in ("performanceConfig", "serviceTier") if isinstance(payload.get(name), dict)
+    }
+    cached = _cached_prefix_tokens(payload)
     if guardrail and any(GUARDRAIL_MARKER in text for _, text in texts):
         blocked = Generation(tuple(_words(GUARDRAIL_MESSAGE)), FinishReason.END, None, generation.input_tokens)
         return ConverseCall(blocked, "guardrail_intervened", guardrail_intervened=True)
-    return ConverseCall(generation, _STOP_REASON[generation.finish])
+    finish = generation.finish if generation.tokens or len(thought) < max_tokens else FinishReason.LENGTH
+    return ConverseCall(
+        generation, _STOP_REASON[finish], thought=thought, cached_tokens=min(cached, input_tokens), echoed=echoed
+    )
+
+
+def with_cache(call: ConverseCall, hit: bool) -> ConverseCall:
+    """The call as the cache saw it: a prefix seen before is read from the cache, a new one written to it."""
+    return replace(call, cache_hit=hit)
+
+
+def cache_key(body: bytes) -> str | None:
+    """What a cachePoint caches: the request up to its last cachePoint (None when it has none)."""
+    payload = json.loads(body or b"{}")
+    prefix = _cache_prefix(payload)
+    return json.dumps(prefix, sort_keys=True) if prefix is not None else None
 
 
 def response_body(call: ConverseCall, latency_ms: int) -> dict[str, Any]:
-    generation = call.generation
     return {
         "output": {"message": {"role": "assistant", "content": call.content}},
         "stopReason": call.stop_reason,
-        "usage": _usage(generation),
+        "usage": _usage(call),
         "metrics": {"latencyMs": latency_ms},
+        **call.echoed,
     }
 
 
@@ -80,12 +119,23 @@ def stream_events(call: ConverseCall, latency_ms: int) -> list[tuple[str, dict[s
     """The ConverseStream events: ``(event type, members)``, the last two being ``messageStop`` and ``metadata``."""
     generation = call.generation
     events: list[tuple[str, dict[str, Any]]] = [("messageStart", {"role": "assistant"})]
+    index = 0
+    if call.thought:
+        events.extend(
+            ("contentBlockDelta", {"delta": {"reasoningContent": {"text": token}}, "contentBlockIndex": 0})
+            for token in call.thought
+        )
+        events.append(
+            ("contentBlockDelta", {"delta": {"reasoningContent": {"signature": SIGNATURE}}, "contentBlockIndex": 0})
+        )
+        events.append(("contentBlockStop", {"contentBlockIndex": 0}))
+        index = 1
     events.extend(
-        ("contentBlockDelta", {"delta": {"text": token}, "contentBlockIndex": 0}) for token in generation.tokens
+        ("contentBlockDelta", {"delta": {"text": token}, "contentBlockIndex": index}) for token in generation.tokens
     )
-    events.append(("contentBlockStop", {"contentBlockIndex": 0}))
+    events.append(("contentBlockStop", {"contentBlockIndex": index}))
     events.append(("messageStop", {"stopReason": call.stop_reason}))
-    events.append(("metadata", {"usage": _usage(generation), "metrics": {"latencyMs": latency_ms}}))
+    events.append(("metadata", {"usage": _usage(call), "metrics": {"latencyMs": latency_ms}, **call.echoed}))
     return events
 
 
@@ -94,12 +144,47 @@ def malformed_output() -> ConverseCall:
     return ConverseCall(Generation((), FinishReason.END, None, 0), "malformed_model_output")
 
 
-def _usage(generation: Generation) -> dict[str, int]:
-    return {
-        "inputTokens": generation.input_tokens,
-        "outputTokens": generation.output_tokens,
-        "totalTokens": generation.input_tokens + generation.output_tokens,
+def _usage(call: ConverseCall) -> dict[str, int]:
+    generation = call.generation
+    usage = {
+        "inputTokens": generation.input_tokens - call.cached_tokens,
+        "outputTokens": call.output_tokens,
+        "totalTokens": generation.input_tokens + call.output_tokens,
     }
+    if call.cached_tokens:
+        usage["cacheReadInputTokens"] = call.cached_tokens if call.cache_hit else 0
+        usage["cacheWriteInputTokens"] = 0 if call.cache_hit else call.cached_tokens
+    return usage
+
+
+def _reasons(payload: dict[str, Any], profile: ConverseProfile) -> bool:
+    thinking = (payload.get("additionalModelRequestFields") or {}).get("thinking")
+    return profile.always_reasons or (isinstance(thinking, dict) and thinking.get("type") == "enabled")
+
+
+def _cache_prefix(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The system blocks and messages up to the last cachePoint block."""
+    system = payload.get("system") or []
+    messages = payload.get("messages") or []
+    for m_index in range(len(messages) - 1, -1, -1):
+        content = messages[m_index].get("content") or []
+        for b_index in range(len(content) - 1, -1, -1):
+            if "cachePoint" in content[b_index]:
+                kept = [*messages[:m_index], {**messages[m_index], "content": content[:b_index]}]
+                return {"system": system, "messages": kept}
+    for s_index in range(len(system) - 1, -1, -1):
+        if "cachePoint" in system[s_index]:
+            return {"system": system[:s_index], "messages": []}
+    return None
+
+
+def _cached_prefix_tokens(payload: dict[str, Any]) -> int:
+    prefix = _cache_prefix(payload)
+    if prefix is None:
+        return 0
+    texts = [str(b.get("text", "")) for b in prefix["system"]]
+    texts += [str(b.get("text", "")) for m in prefix["messages"] for b in m.get("content", [])]
+    return sum(count_tokens(text) for text in texts)
 
 
 def _words(text: str) -> list[str]:

@@ -20,8 +20,11 @@ ACK_WORDS = 8
 MAX_NATURAL_LENGTH = 8192
 _MARKER = re.compile(r"\[\[[a-z_]+(?::[^\]]*)?\]\]")
 _LENGTH_MARKER = re.compile(r"\[\[length:(\d{1,5})\]\]")
-# Special tokens of common chat templates (Llama 2/3, Mistral, ChatML, Phi, Gemma) split a rendered prompt.
-_SPECIAL_TOKEN = re.compile(r"<\|[^|>]{1,40}\|>|</?s>|\[/?INST\]|<</?SYS>>|<start_of_turn>|<end_of_turn>")
+# Special tokens of common chat templates (Llama 2/3, Mistral, ChatML, Phi, Gemma, DeepSeek's fullwidth-bar tokens)
+# split a rendered prompt.
+_SPECIAL_TOKEN = re.compile(
+    r"<\|[^|>]{1,40}\|>|<\uff5c[^\uff5c>]{1,40}\uff5c>|</?s>|\[/?INST\]|<</?SYS>>|<start_of_turn>|<end_of_turn>|<think>"
+)
 _ROLE_PREFIX = re.compile(r"^\s*(user|human|assistant|bot|ai|system)\s*:\s*", re.IGNORECASE)
 _ROLE_ONLY = {"user", "human", "assistant", "bot", "ai", "system", "model"}
 _FILLER_TEXT = (
@@ -109,6 +112,21 @@ def generate(
             return Generation(_tokenize(kept), FinishReason.STOP_SEQUENCE, stop, input_tokens)
         tokens.append(token)
     return Generation(tuple(tokens), FinishReason.END, None, input_tokens)
+
+
+def reasoning_words(question: str) -> tuple[str, ...]:
+    """The emulated chain of thought about ``question``: a fixed short sentence that quotes it."""
+    words = [
+        "The",
+        "user",
+        "wrote:",
+        *(strip_markers(question).split()[:6] or ["nothing"]),
+        "I",
+        "should",
+        "echo",
+        "it.",
+    ]
+    return tuple(word if index == 0 else " " + word for index, word in enumerate(words))
 
 
 def _natural_words(prompt_key: str, last_user: str) -> list[str]:

@@ -1,4 +1,6 @@
-"""The recent data-plane requests, for tests to assert what a client really sent (and how often)."""
+"""The recent requests to the runtimes and the read-only APIs, for tests to assert what a client really sent (and
+how often). ``service`` is ``sagemaker`` / ``bedrock`` for the runtimes, ``sagemaker-api`` / ``bedrock-api`` for the
+APIs discovery reads."""
 
 from __future__ import annotations
 
@@ -110,7 +112,14 @@ class RequestLog:
             with self._lock:
                 self._counts[resolved_target] += 1
 
-    def query(self, *, target: str | None = None, operation: str | None = None, limit: int = 100) -> dict[str, Any]:
+    def query(
+        self,
+        *,
+        target: str | None = None,
+        operation: str | None = None,
+        service: str | None = None,
+        limit: int = 100,
+    ) -> dict[str, Any]:
         with self._lock:
             entries = list(self._entries)
             total = self._total if target is None else self._counts.get(target, 0)
@@ -119,6 +128,7 @@ class RequestLog:
             for entry in entries
             if (target is None or target in (entry.target, entry.resolved_target))
             and (operation is None or entry.operation == operation)
+            and (service is None or entry.service == service)
         ]
         return {"total": total, "count": len(matching), "requests": [entry.as_dict() for entry in matching[-limit:]]}
 

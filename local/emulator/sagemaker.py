@@ -58,7 +58,8 @@ def _invoke(
     logged.fault = fault.kind if fault else None
     _raise_for_fault(fault, region, endpoint, request, streaming)
     accept_header = "x-amzn-sagemaker-accept" if streaming else "accept"
-    reply = CONTAINER_FORMATS[entry.format].invoke(
+    component = request.header("x-amzn-sagemaker-inference-component")
+    reply = CONTAINER_FORMATS[entry.format_for(component)].invoke(
         ContainerRequest(
             endpoint=endpoint,
             entry=entry,

@@ -13,10 +13,30 @@ from local.emulator.service_errors import ServiceError
 from local.emulator.wire import HttpRequest, HttpResponse
 
 
+class PromptCache:
+    """Which cached prompt prefixes Converse has seen (a prefix is written on first use, read afterwards)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._keys: set[str] = set()
+
+    def seen(self, key: str) -> bool:
+        """Whether ``key`` was cached before (and remember it now)."""
+        with self._lock:
+            hit = key in self._keys
+            self._keys.add(key)
+            return hit
+
+    def clear(self) -> None:
+        with self._lock:
+            self._keys.clear()
+
+
 class EmulatorState:
     def __init__(self, registry: Registry) -> None:
         self._lock = threading.Lock()
         self._registry = registry
+        self.prompt_cache = PromptCache()
         self.faults = FaultStore()
         self.limiter = RateLimiter()
         self.log = RequestLog()
@@ -38,8 +58,9 @@ class EmulatorState:
             return self._registry
 
     def reset(self) -> None:
-        """Forget faults, rate-limit buckets and logged requests (the registry stays)."""
+        """Forget faults, rate-limit buckets, cached prompts and logged requests (the registry stays)."""
         self.faults.clear()
+        self.prompt_cache.clear()
         self.limiter.reset()
         self.log.clear()
 

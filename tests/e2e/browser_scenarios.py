@@ -118,9 +118,10 @@ def pace_stream(stack: RunningStack, endpoint_name: str, token_delay_ms: int) ->
     assert status == 200, body
 
 
-def emulator_requests(stack: RunningStack, target: str) -> list[dict[str, Any]]:
-    """The data-plane requests the emulator received for one endpoint or model id, oldest first."""
-    query = urllib.parse.urlencode({"target": target, "limit": 1000})
+def emulator_requests(stack: RunningStack, target: str, service: str = "sagemaker") -> list[dict[str, Any]]:
+    """The requests one emulated service (the SageMaker runtime unless told) received for one endpoint or model id,
+    oldest first; discovery's control-plane reads of the same endpoint are logged under ``sagemaker-api``."""
+    query = urllib.parse.urlencode({"target": target, "service": service, "limit": 1000})
     status, body, _ = http("GET", f"{stack.emulator}/_emulator/requests?{query}")
     assert status == 200, body
     return list(json.loads(body)["requests"])

@@ -33,3 +33,10 @@ def user_run(ui_stack: RunningStack, admin_run: ScenarioRun, tmp_path_factory: p
     if admin_run.returncode != 0:
         pytest.fail(f"the admin scenario failed, so there is no saved model to use:\n{admin_run.report()}")
     return run_scenario("plain-user", ui_stack, tmp_path_factory.mktemp("e2e-user"))
+
+
+@pytest.fixture(scope="module")
+def discovery_run(ui_stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> ScenarioRun:
+    """The administrator finds a deployed model, probes it and invokes it (after the other scenarios: its own
+    endpoint, so their request counts are unaffected)."""
+    return run_scenario("admin-discovery", ui_stack, tmp_path_factory.mktemp("e2e-discovery"))

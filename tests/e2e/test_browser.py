@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from local.emulator.registry import load_registry
 from tests.e2e.browser_scenarios import SCENARIO_DATA, SCREENSHOT_DIR, ScenarioRun, emulator_requests
 from tests.support.local_stack import RunningStack, http
 
@@ -43,6 +44,7 @@ USER_SCREENSHOTS = {"02-user-model-select-and-test.png", "07-user-768.png", "13-
 # Pages the admin scenario checks with axe-core (the user scenario checks its own three).
 ADMIN_AXE_PAGES = 11
 USER_AXE_PAGES = 3
+DISCOVERY = SCENARIO_DATA["discovery"]
 INVOKE_PATH = "/api/invoke"
 STREAM_PATH = "/api/invoke/stream"
 
@@ -248,3 +250,90 @@ def test_the_api_refuses_an_override_from_the_plain_user(ui_stack: RunningStack)
     assert status == 403, body
     assert json.loads(body)["rule"] == "admin_only"
     assert len(emulator_requests(ui_stack, BASE["endpoint_name"])) == calls_before
+
+
+def served_formats() -> dict[str, str]:
+    """What each emulator endpoint (and inference component) really answers, by the name the UI lists it under."""
+    formats: dict[str, str] = {}
+    for name, entry in load_registry().sagemaker.items():
+        if entry.inference_components is None:
+            formats[name] = entry.format
+        for component, spec in (entry.inference_components or {}).items():
+            formats[f"{name} / {component}"] = spec.format or entry.format
+    return formats
+
+
+def test_an_admin_finds_each_endpoint_with_the_format_it_really_speaks(discovery_run: ScenarioRun) -> None:
+    # Given the admin's discovery scenario (Create, "Find a deployed model", list, probe, configure, invoke)
+    # Then every step passed with no console error and no page error
+    assert_clean_run(discovery_run)
+    # And every endpoint and component of the region was listed with the format its container really answers
+    rows = discovery_run.data["endpoint_rows"]
+    assert {row["name"]: row["format"] for row in rows} == served_formats()
+    assert {row["confidence"] for row in rows} == {"high"} and {row["status"] for row in rows} == {"InService"}
+    assert_screenshots_written(discovery_run, {"16-create-discovery.png"})
+    # And the create flow's discovery page passed axe-core
+    assert_axe_clean(discovery_run, 1)
+
+
+def test_the_probed_config_invoked_the_endpoint_without_typing(
+    discovery_run: ScenarioRun, ui_stack: RunningStack
+) -> None:
+    assert discovery_run.returncode == 0, discovery_run.report()
+    sent = discovery_run.data["sent"]
+    # Given the probe the UI sent: the chosen endpoint, in the order its image suggests (DJL LMI first)
+    [probe] = sent["probes"]
+    assert probe["target"] == {
+        "type": "sagemaker",
+        "endpoint_name": DISCOVERY["endpoint"],
+        "region": DISCOVERY["region"],
+    }
+    assert probe["formats"][0] == "djl-lmi"
+    assert discovery_run.data["probe_summary"] == "djl-lmi answered and streamed in 2 of at most 4 calls."
+    # When the emulator's log for that endpoint is read
+    requests = emulator_requests(ui_stack, DISCOVERY["endpoint"])
+    # Then it received the two one-token probe calls, then the admin's streamed invoke with the prompt
+    probes, invokes = requests[:2], requests[2:]
+    assert [r["body"]["parameters"]["max_new_tokens"] for r in probes] == [1, 1]
+    assert [r["operation"] for r in invokes] == ["InvokeEndpointWithResponseStream"]
+    assert DISCOVERY["prompt"] in invokes[0]["body"]["inputs"]
+    # And the UI streamed the whole discovered config (from scratch), with the id and output path it was given
+    [sent_invoke] = sent["invokes"]
+    assert sent_invoke["path"] == STREAM_PATH
+    invoke = sent_invoke["body"]
+    assert "model_id" not in invoke
+    assert invoke["override"]["provider"]["endpoint_name"] == DISCOVERY["endpoint"]
+    assert (discovery_run.data["model_id"], discovery_run.data["output_path"]) == (
+        DISCOVERY["endpoint"],
+        "generated_text",
+    )
+    assert discovery_run.data["output"].startswith(f"Echo: {DISCOVERY['prompt']}")
+
+
+def test_discovery_and_the_probe_are_in_the_audit_trail(discovery_run: ScenarioRun, ui_stack: RunningStack) -> None:
+    assert discovery_run.returncode == 0, discovery_run.report()
+    token = ui_stack.login("admin")
+    status, body, _ = http("GET", f"{ui_stack.api}/audit?limit=100", headers={"Authorization": token})
+    assert status == 200, body
+    records = [r for r in json.loads(body)["records"] if r["action"] in ("discover", "probe")]
+    summary = sorted((r["action"], r["patch"].get("source") or r["patch"]["target"]["endpoint_name"]) for r in records)
+    assert summary == [
+        ("discover", "bedrock-models"),
+        ("discover", "sagemaker-endpoints"),
+        ("probe", DISCOVERY["endpoint"]),
+    ]
+    assert {(r["actor"], r["outcome"]) for r in records} == {("admin", "success")}
+
+
+def test_bedrock_models_are_listed_with_their_kind_and_adapter(discovery_run: ScenarioRun) -> None:
+    assert discovery_run.returncode == 0, discovery_run.report()
+    rows = {row["name"]: row for row in discovery_run.data["bedrock_rows"]}
+    assert {row["kind"] for row in rows.values()} == {
+        "Foundation model",
+        "Inference profile",
+        "Application profile",
+        "Imported model",
+        "Marketplace endpoint",
+    }
+    assert rows[DISCOVERY["bedrock_profile"]]["format"] == "bedrock-converse"
+    assert rows[DISCOVERY["bedrock_not_text"]]["format"] == "-"

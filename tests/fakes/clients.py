@@ -2,8 +2,9 @@
 
 DynamoDB clients are real boto3 clients (point them at moto: ``mock_aws`` or a moto server URL);
 SageMaker / Bedrock runtime clients are fakes that record the call and answer like the real service;
+the SageMaker and Bedrock APIs (discovery) are real clients answered by an in-memory emulator, which logs each call;
 cross-account requests are recorded as an assumed role (no STS call is made). "Zero upstream calls"
-means: ``factory.calls == []`` and ``factory.client_requests == []`` (no runtime client was even built).
+means: ``factory.upstream_activity == 0`` (no client was even built, no call made).
 """
 
 from __future__ import annotations
@@ -22,8 +23,12 @@ from botocore.exceptions import ClientError
 
 from inference_engine.credentials import ClientFactory, Service
 from inference_engine.schema import CrossAccount
+from tests.fakes.emulator_clients import InMemoryEmulator
 
 RUNTIME_SERVICES = frozenset({"sagemaker-runtime", "bedrock-runtime"})
+CONTROL_PLANES = frozenset({"sagemaker", "bedrock"})  # discovery's reads, answered by an in-memory emulator
+BASE_KEY = "AKIAFUNCTIONROLE0000"  # the function's own credentials, as the emulator logs them
+ASSUMED_KEY = "ASIAASSUMEDROLE00000"  # credentials of an assumed cross-account role
 INPUT_TOKENS = 11
 OUTPUT_TOKENS = 7
 
@@ -66,6 +71,7 @@ class Script:
     """What the fake models answer. ``error`` is raised by the call; ``stream_error`` after the first delta."""
 
     deltas: Sequence[str] = ("Hello", " from the", " fake model.")
+    reasoning: Sequence[str] = ()  # Converse reasoningContent, answered before the text
     error: Exception | None = None
     stream_error: Exception | None = None
     raw_body: bytes | None = None  # a SageMaker / InvokeModel body to answer with instead of the default
@@ -91,12 +97,24 @@ def shared_session() -> boto3.Session:
 
 
 class RecordingClientFactory(ClientFactory):
-    def __init__(self, *, dynamodb_endpoint_url: str | None = None, script: Script | None = None) -> None:
+    """``emulated_runtimes``: runtime calls go to the in-memory emulator (real container formats) instead of the
+    scripted fakes; the SageMaker and Bedrock APIs always do."""
+
+    def __init__(
+        self,
+        *,
+        dynamodb_endpoint_url: str | None = None,
+        script: Script | None = None,
+        emulator: InMemoryEmulator | None = None,
+        emulated_runtimes: bool = False,
+    ) -> None:
         super().__init__(
             session=shared_session(),
             endpoint_urls={"dynamodb": dynamodb_endpoint_url} if dynamodb_endpoint_url else None,
         )
         self.script = script or Script()
+        self.emulator = emulator or InMemoryEmulator()
+        self.emulated_runtimes = emulated_runtimes
         self.client_requests: list[ClientRequest] = []
         self.calls: list[UpstreamCall] = []
         self.closed_streams = 0  # upstream streams closed before their end (a caller that left)
@@ -106,7 +124,7 @@ class RecordingClientFactory(ClientFactory):
         """``ClientProvider.client``: its keyword options (``cross_account``, ``caller``, ``endpoint_url``...)."""
         if service == "dynamodb":
             return super().client(service, region)
-        if service not in RUNTIME_SERVICES:
+        if service not in RUNTIME_SERVICES | CONTROL_PLANES:
             raise AssertionError(f"the API asked for an unexpected client: {service}")
         cross_account: CrossAccount | None = options.get("cross_account")
         request = ClientRequest(
@@ -119,6 +137,9 @@ class RecordingClientFactory(ClientFactory):
         )
         with self._record_lock:
             self.client_requests.append(request)
+        if service in CONTROL_PLANES or self.emulated_runtimes:
+            key = ASSUMED_KEY if cross_account else BASE_KEY
+            return self.emulator.client(service, region, access_key=key, config=self.settings.botocore_config())
         return FakeRuntimeClient(self, request)
 
     def record(self, call: UpstreamCall) -> None:
@@ -127,8 +148,8 @@ class RecordingClientFactory(ClientFactory):
 
     @property
     def upstream_activity(self) -> int:
-        """Runtime clients built plus runtime calls made: 0 proves the request never left the API."""
-        return len(self.client_requests) + len(self.calls)
+        """Clients built plus calls made (scripted runtimes, the emulator): 0 proves the request never left the API."""
+        return len(self.client_requests) + len(self.calls) + len(self.emulator.requests())
 
     @property
     def assumed_roles(self) -> list[str]:
@@ -188,9 +209,11 @@ class FakeRuntimeClient:
 
     def converse(self, **params: Any) -> dict[str, Any]:
         self._call("Converse", params)
+        thought = "".join(self._script.reasoning)
+        reasoning = [{"reasoningContent": {"reasoningText": {"text": thought}}}] if thought else []
         return {
             "ResponseMetadata": {"RequestId": "fake", "HTTPStatusCode": 200},
-            "output": {"message": {"role": "assistant", "content": [{"text": self._script.text}]}},
+            "output": {"message": {"role": "assistant", "content": [*reasoning, {"text": self._script.text}]}},
             "stopReason": "end_turn",
             "usage": {"inputTokens": INPUT_TOKENS, "outputTokens": OUTPUT_TOKENS, "totalTokens": 18},
             "metrics": {"latencyMs": 5},
@@ -201,6 +224,8 @@ class FakeRuntimeClient:
 
         def events() -> Iterator[dict[str, Any]]:
             yield {"messageStart": {"role": "assistant"}}
+            for thought in self._script.reasoning:
+                yield {"contentBlockDelta": {"delta": {"reasoningContent": {"text": thought}}, "contentBlockIndex": 0}}
             for text in self._deltas():
                 yield {"contentBlockDelta": {"delta": {"text": text}, "contentBlockIndex": 0}}
             yield {"contentBlockStop": {"contentBlockIndex": 0}}

@@ -23,6 +23,10 @@ EXPECTED_ROUTES = {
     ("GET", "/audit"),
     ("GET", "/schema/model-config"),
     ("GET", "/openapi.json"),
+    ("GET", "/discovery/sagemaker/endpoints"),
+    ("GET", "/discovery/sagemaker/endpoints/{endpoint_name}"),
+    ("GET", "/discovery/bedrock/models"),
+    ("POST", "/discovery/probe"),
 }
 
 
@@ -150,6 +154,10 @@ def test_methods_anyone_may_call_are_validated_admin_only_ones_are_left_to_the_f
         ("DELETE", "/models/{model_id}"),
         ("GET", "/models/{model_id}/versions"),
         ("GET", "/models/{model_id}/versions/{version}"),
+        ("GET", "/discovery/sagemaker/endpoints"),
+        ("GET", "/discovery/sagemaker/endpoints/{endpoint_name}"),
+        ("GET", "/discovery/bedrock/models"),
+        ("POST", "/discovery/probe"),
     }
     # Then every other Lambda-backed method is validated, and the invokes require a JSON object body
     for (verb, path), method in methods.items():
@@ -161,6 +169,26 @@ def test_methods_anyone_may_call_are_validated_admin_only_ones_are_left_to_the_f
     # 400 before the function refuses them 403 and audits the attempt (rule 6)
     for key in admin_only:
         assert not {"RequestValidatorId", "RequestModels", "RequestParameters"} & set(methods[key]), key
+
+
+def test_discovery_methods_require_no_parameter_so_a_plain_user_gets_the_functions_403(
+    synthesized: Synthesized,
+) -> None:
+    # Given the discovery methods (admins only: rule 6 decides before any validation, in the function)
+    methods = _methods(synthesized)
+    discovery = [key for key in methods if key[1].startswith("/discovery/") and key[0] != "OPTIONS"]
+    assert sorted(discovery) == [
+        ("GET", "/discovery/bedrock/models"),
+        ("GET", "/discovery/sagemaker/endpoints"),
+        ("GET", "/discovery/sagemaker/endpoints/{endpoint_name}"),
+        ("POST", "/discovery/probe"),
+    ]
+    # Then API Gateway requires no parameter (not even the required region) and no body model: the function
+    # answers a plain user 403 first, whatever the query or body
+    for key in discovery:
+        method = methods[key]
+        assert method["AuthorizationType"] == "COGNITO_USER_POOLS", key
+        assert not {"RequestValidatorId", "RequestModels", "RequestParameters"} & set(method), key
 
 
 def test_stage_logs_access_throttles_and_never_logs_bodies(synthesized: Synthesized) -> None:

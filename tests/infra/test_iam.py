@@ -10,6 +10,14 @@ from tests.infra.cfn import actions, as_list, resources, statements
 from tests.infra.stage_stack import Synthesized
 
 XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+DISCOVERY_LISTS = {
+    "sagemaker:ListEndpoints",
+    "sagemaker:ListInferenceComponents",
+    "bedrock:ListFoundationModels",
+    "bedrock:ListInferenceProfiles",
+    "bedrock:ListImportedModels",
+    "bedrock:ListMarketplaceModelEndpoints",
+}
 PARTITION = "${AWS::Partition}"
 ACCOUNT = "${AWS::AccountId}"
 
@@ -51,9 +59,13 @@ def test_every_inference_statement_names_its_resources_and_actions(synthesized: 
         # Then no action is a wildcard
         assert not any("*" in a for a in names), statement
         assert statement["Effect"] == "Allow"
-        # And only X-Ray (which has no resource-level permissions) may use Resource "*"
+        # And only X-Ray and discovery's listings (no resource-level permissions) may use Resource "*",
+        # the listings only in the stage's discovery regions
         if resources(statement) == ["*"]:
-            assert names == XRAY_ACTIONS, statement
+            assert names in (XRAY_ACTIONS, DISCOVERY_LISTS), statement
+            if names == DISCOVERY_LISTS:
+                regions = synthesized.config.discovery_regions
+                assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": regions}}
         else:
             assert "*" not in resources(statement), statement
 
@@ -149,3 +161,38 @@ def test_dev_extends_the_inventory_with_its_configured_patterns_only(dev: Synthe
     for arn in bedrock:
         resource = arn.rsplit("/", 1)[1]
         assert not resource.startswith("*"), arn
+
+
+def test_dev_may_read_what_discovery_reads_in_its_discovery_regions_only(dev: Synthesized) -> None:
+    by_sid = _by_sid(dev)
+    assert set(actions(by_sid["ListModelsForDiscovery"])) == DISCOVERY_LISTS
+    describe = by_sid["DescribeEndpointsForDiscovery"]
+    assert set(actions(describe)) == {
+        "sagemaker:DescribeEndpoint",
+        "sagemaker:DescribeEndpointConfig",
+        "sagemaker:DescribeModel",
+        "sagemaker:DescribeInferenceComponent",
+    }
+    assert sorted(resources(describe)) == sorted(
+        f"arn:{PARTITION}:sagemaker:{region}:{ACCOUNT}:{kind}/*"
+        for region in ("us-east-1", "us-west-2")
+        for kind in ("endpoint", "endpoint-config", "model", "inference-component")
+    )
+    # (read-only: no Create/Update/Delete/Invoke among them)
+    assert not any(a.split(":")[1].startswith(("Create", "Update", "Delete", "Put")) for a in actions(describe))
+    # And the endpoints' tags only when Bedrock reads them listing Marketplace endpoints
+    tags = by_sid["ReadMarketplaceEndpointsViaBedrock"]
+    assert actions(tags) == ["sagemaker:ListTags"]
+    assert tags["Condition"] == {"StringEquals": {"aws:CalledViaLast": ["bedrock.amazonaws.com"]}}
+
+
+def test_prod_grants_nothing_discovery_would_use(prod: Synthesized) -> None:
+    # Given prod, whose stage config does not enable discovery
+    for statement in _all_statements(prod):
+        for action in as_list(statement["Action"]):
+            # Then no statement lets it list or describe endpoints or list Bedrock models
+            assert action not in DISCOVERY_LISTS, statement
+            assert not str(action).startswith(("sagemaker:Describe", "sagemaker:ListTags")), statement
+    assert not {"ListModelsForDiscovery", "DescribeEndpointsForDiscovery", "ReadMarketplaceEndpointsViaBedrock"} & set(
+        _by_sid(prod)
+    )

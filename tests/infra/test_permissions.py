@@ -8,6 +8,7 @@ from infra.permissions import (
     assume_role_resources,
     bedrock_model_arns,
     bedrock_resources,
+    discovery_grants,
     guardrail_resources,
     inference_grants,
     sagemaker_resources,
@@ -110,3 +111,32 @@ def test_render_fills_partition_and_account() -> None:
     rendered = grant.render(partition="aws", account="123456789012")
     assert rendered[0] == "arn:aws:sagemaker:us-east-1:123456789012:endpoint/model-studio-mistral-7b-tgi"
     assert grant.wildcard_resources(partition="aws", account="123456789012") == []
+
+
+def test_discovery_grants_follow_the_stage_policy() -> None:
+    # Given prod as shipped (discovery off) / Then nothing is granted for it
+    assert discovery_grants(_config()) == []
+    # Given prod with discovery enabled in two regions
+    policy = {
+        **load_stage_config("prod").policy.model_dump(mode="json"),
+        "discovery": {"enabled": True, "regions": ["eu-west-1", "us-east-1"]},
+    }
+    listing, describing, marketplace = discovery_grants(_config(policy=policy))
+    # Then listings are granted on "*" in those regions only, descriptions on those regions' resources
+    assert listing.resources == ("*",)
+    assert listing.conditions == {"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}}
+    assert describing.conditions is None
+    assert describing.render(partition="aws", account="123456789012")[:4] == [
+        "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/*",
+        "arn:aws:sagemaker:eu-west-1:123456789012:endpoint-config/*",
+        "arn:aws:sagemaker:eu-west-1:123456789012:model/*",
+        "arn:aws:sagemaker:eu-west-1:123456789012:inference-component/*",
+    ]
+    # And Bedrock may read the SageMaker endpoints' tags only when it lists Marketplace endpoints for the function
+    assert marketplace.actions == ("sagemaker:ListTags",)
+    assert marketplace.conditions == {"StringEquals": {"aws:CalledViaLast": ["bedrock.amazonaws.com"]}}
+    assert [g.sid for g in inference_grants(_config(policy=policy))][-3:] == [
+        "ListModelsForDiscovery",
+        "DescribeEndpointsForDiscovery",
+        "ReadMarketplaceEndpointsViaBedrock",
+    ]

@@ -42,6 +42,18 @@ def test_shipped_configs_are_valid_and_embed_the_runtime_settings(stage: str) ->
     assert providers == {"sagemaker", "bedrock"}
 
 
+def test_discovery_is_enabled_in_dev_only_and_limited_to_the_regions_iam_grants() -> None:
+    dev, prod = load_stage_config("dev"), load_stage_config("prod")
+    assert dev.policy.discovery_enabled and not prod.policy.discovery_enabled
+    assert dev.runtime_settings().policy.discovery.regions == ["us-east-1", "us-west-2"]
+    # A stage that enables discovery without naming regions reads where IAM grants it: its IAM regions, else its own
+    data = dev.model_dump(mode="json")
+    data["policy"]["discovery"] = {"enabled": True}
+    assert parse_stage_config(data).runtime_settings().policy.discovery.regions == ["us-east-1", "us-west-2"]
+    data["iam"]["regions"] = []
+    assert parse_stage_config(data).runtime_settings().policy.discovery.regions == ["us-east-1"]
+
+
 def test_cross_account_is_enabled_in_dev_only() -> None:
     assert load_stage_config("dev").policy.cross_account_enabled is True
     prod = load_stage_config("prod")

@@ -315,7 +315,7 @@ def test_streamed_text_is_the_same_however_the_bytes_are_cut(data: st.DataObject
     parts = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)], strict=True)]
     decoder = TextStream(handler.stream.framing, handler.stream.output_path, handler.usage)
 
-    deltas = [text for part in parts for text in decoder.feed(part)] + list(decoder.finish())
+    deltas = [delta.text for part in parts for delta in decoder.feed(part)] + [d.text for d in decoder.finish()]
 
     assert "".join(deltas) == "".join(pieces)
 

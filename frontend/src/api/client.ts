@@ -8,7 +8,10 @@ import { EVENT_STREAM, readInvokeStream } from "./eventStream";
 import type {
   AuditList,
   AuditQuery,
+  BedrockModelList,
+  CrossAccountRole,
   DeleteResponse,
+  EndpointPage,
   InvokeRequest,
   InvokeResponse,
   Me,
@@ -17,10 +20,25 @@ import type {
   ModelSummary,
   ModelVersion,
   ModelVersionList,
+  ProbeRequest,
+  ProbeResult,
   SaveRequest,
   SaveResponse,
   ValidateResponse,
 } from "./types";
+
+/** Where discovery reads: a region, through a cross-account role when one is given. */
+export interface DiscoveryScope {
+  region: string;
+  role?: CrossAccountRole | null;
+}
+
+function discoveryQuery(scope: DiscoveryScope, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams({ region: scope.region, ...extra });
+  if (scope.role?.role_arn) params.set("role_arn", scope.role.role_arn);
+  if (scope.role?.role_arn && scope.role.external_id) params.set("external_id", scope.role.external_id);
+  return params.toString();
+}
 
 export interface ApiClientOptions {
   baseUrl: string;
@@ -91,14 +109,37 @@ export class ApiClient {
     return this.json<DeleteResponse>("DELETE", `/models/${encodeURIComponent(id)}?version=${version}`);
   }
 
+  /** ``GET /discovery/sagemaker/endpoints`` (admins, audited): a region's endpoints with their detected formats. */
+  discoverEndpoints(scope: DiscoveryScope, nextToken?: string): Promise<EndpointPage> {
+    const extra: Record<string, string> = { limit: "50" };
+    if (nextToken) extra.next_token = nextToken;
+    return this.json<EndpointPage>("GET", `/discovery/sagemaker/endpoints?${discoveryQuery(scope, extra)}`);
+  }
+
+  /** ``GET /discovery/bedrock/models`` (admins, audited): models, profiles, imported and Marketplace models. */
+  discoverBedrockModels(scope: DiscoveryScope): Promise<BedrockModelList> {
+    return this.json<BedrockModelList>("GET", `/discovery/bedrock/models?${discoveryQuery(scope)}`);
+  }
+
+  /** ``POST /discovery/probe`` (admins, audited): which catalogue format a target answers, in a few bounded calls. */
+  probe(body: ProbeRequest): Promise<ProbeResult> {
+    return this.json<ProbeResult>("POST", "/discovery/probe", body);
+  }
+
   /**
-   * ``POST /invoke/stream``: ``onDelta`` gets the text as it arrives; resolves with the whole answer after the
-   * ``done`` frame. A refusal or an invalid body is answered before the stream starts, as the same JSON error as
-   * ``POST /invoke`` (an ``ApiError`` with that status and body).
+   * ``POST /invoke/stream``: ``onDelta`` gets the text as it arrives (``onReasoning`` the model's reasoning, from
+   * reasoning models); resolves with the whole answer after the ``done`` frame. A refusal or an invalid body is
+   * answered before the stream starts, as the same JSON error as ``POST /invoke`` (an ``ApiError`` with that status
+   * and body).
    */
-  async invokeStream(body: InvokeRequest, onDelta: (text: string) => void, signal?: AbortSignal): Promise<InvokeResponse> {
+  async invokeStream(
+    body: InvokeRequest,
+    onDelta: (text: string) => void,
+    signal?: AbortSignal,
+    onReasoning?: (text: string) => void,
+  ): Promise<InvokeResponse> {
     const response = await this.send("POST", "/invoke/stream", body, signal, `${EVENT_STREAM}, application/json`);
-    return readInvokeStream(response, onDelta, signal);
+    return readInvokeStream(response, onDelta, signal, onReasoning);
   }
 
   private async json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

@@ -22,6 +22,7 @@ const RULES: Record<string, string> = {
   cross_account_stage: "cross-account roles are not allowed on this stage",
   cross_account_role: "this role ARN is not in the stage's allow-list",
   custom_endpoint: "custom Bedrock endpoints are not allowed on this stage",
+  discovery_scope: "discovery is not enabled on this stage, or not in this region",
 };
 
 export function describeRule(rule: string): string {

@@ -54,6 +54,42 @@ describe("readInvokeStream", () => {
     expect(outcome).toEqual({ ...DONE, output: "Grüße 👋" });
   });
 
+  it("gives the reasoning frames apart from the text, and joins them into the answer's reasoning", async () => {
+    // Given a reasoning model's stream: reasoning first, then the answer
+    const wire = [
+      sseFrame("reasoning", { text: "The user asks" }),
+      sseFrame("reasoning", { text: " for a capital." }),
+      sseFrame("delta", { text: "Paris." }),
+      sseFrame("done", DONE),
+    ].join("");
+    const deltas: string[] = [];
+    const thoughts: string[] = [];
+
+    // When the stream is read with a reasoning callback
+    const answer = await readInvokeStream(chunkedEventStream([wire]), (text) => deltas.push(text), undefined, (text) =>
+      thoughts.push(text),
+    );
+
+    // Then each piece of reasoning came as it arrived, never as answer text, and the answer carries it whole
+    expect(thoughts).toEqual(["The user asks", " for a capital."]);
+    expect(deltas).toEqual(["Paris."]);
+    expect(answer).toEqual({ ...DONE, output: "Paris.", reasoning: "The user asks for a capital." });
+  });
+
+  it("reads reasoning frames without a reasoning callback, and leaves reasoning out when there was none", async () => {
+    const wire = [sseFrame("reasoning", { text: "Hmm." }), sseFrame("delta", { text: "Yes." }), sseFrame("done", DONE)];
+    const { deltas, outcome } = await read(chunkedEventStream([wire.join("")]));
+    expect(deltas).toEqual(["Yes."]);
+    expect(outcome).toEqual({ ...DONE, output: "Yes.", reasoning: "Hmm." });
+    const plain = await read(chunkedEventStream([sseFrame("delta", { text: "Yes." }) + sseFrame("done", DONE)]));
+    expect(plain.outcome).not.toHaveProperty("reasoning");
+  });
+
+  it("refuses a reasoning frame without text", async () => {
+    const { outcome } = await read(chunkedEventStream([sseFrame("reasoning", { thought: 1 }) + sseFrame("done", DONE)]));
+    expect(apiError(outcome).body).toEqual({ error: "bad_stream", message: 'The API sent an unreadable "reasoning" frame.' });
+  });
+
   it("reads the same answer whichever byte the network cuts the stream at", async () => {
     for (let cut = 1; cut < BYTES; cut += 1) {
       // Given the stream cut in two at that byte (inside a field name, a CRLF, a comment or a UTF-8 character)

@@ -1,7 +1,8 @@
 /**
  * Reads the ``text/event-stream`` answer of ``POST /invoke/stream`` (docs/design.md §3) with ``eventsource-parser``:
- * ``delta`` frames carry text, then one ``done`` frame carries usage, latency and stop reason, or one ``error`` frame
- * carries an API error body. Comments (the ``: keep-alive`` lines sent while the model is silent) are skipped by the
+ * ``delta`` frames carry text (and ``reasoning`` frames, from reasoning models, the model's reasoning, never part of
+ * the answer), then one ``done`` frame carries usage, latency and stop reason, or one ``error`` frame carries an API
+ * error body. Comments (the ``: keep-alive`` lines sent while the model is silent) are skipped by the
  * parser, which also joins frames split across network chunks and accepts CRLF line ends.
  */
 import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
@@ -10,8 +11,8 @@ import type { ErrorBody, InvokeResponse, Usage } from "./types";
 
 export const EVENT_STREAM = "text/event-stream";
 
-/** The ``done`` frame: everything of a buffered answer except the text, which came in the deltas. */
-type DoneFrame = Omit<InvokeResponse, "output" | "debug">;
+/** The ``done`` frame: everything of a buffered answer except the text and the reasoning, which came in frames. */
+type DoneFrame = Omit<InvokeResponse, "output" | "reasoning" | "debug">;
 
 type ResponseBody = NonNullable<Response["body"]>;
 
@@ -56,10 +57,11 @@ function isDoneFrame(value: unknown): value is DoneFrame {
   );
 }
 
-function deltaText(message: EventSourceMessage): string {
+/** The text of a ``delta`` or ``reasoning`` frame. */
+function frameText(message: EventSourceMessage): string {
   const payload = parseData(message);
   const text = typeof payload === "object" && payload !== null ? (payload as { text?: unknown }).text : undefined;
-  if (typeof text !== "string") throw unreadable("delta");
+  if (typeof text !== "string") throw unreadable(message.event ?? "message");
   return text;
 }
 
@@ -95,7 +97,8 @@ function eventStreamBody(response: Response): ResponseBody {
 }
 
 /**
- * Calls ``onDelta`` with each piece of text as it arrives and resolves with the whole answer at the ``done`` frame.
+ * Calls ``onDelta`` with each piece of text as it arrives (``onReasoning`` with each piece of reasoning) and resolves
+ * with the whole answer at the ``done`` frame (its ``reasoning`` joined from the ``reasoning`` frames, if any).
  * Rejects with an ``ApiError`` on an ``error`` frame, on a frame it cannot read, and on a stream that ends without
  * ``done``; with the abort reason when ``signal`` aborts. The text shown so far stays with the caller, who received
  * it through ``onDelta``. Nothing after ``done`` or ``error`` is read: the connection is released there.
@@ -104,18 +107,24 @@ export async function readInvokeStream(
   response: Response,
   onDelta: (text: string) => void,
   signal?: AbortSignal,
+  onReasoning?: (text: string) => void,
 ): Promise<InvokeResponse> {
   const messages = messagesOf(eventStreamBody(response), signal);
   let output = "";
+  let reasoning = "";
   try {
     for (let next = await messages.read(); !next.done; next = await messages.read()) {
       const message = next.value;
       if (message.event === "delta") {
-        const text = deltaText(message);
+        const text = frameText(message);
         output += text;
         onDelta(text);
+      } else if (message.event === "reasoning") {
+        const text = frameText(message);
+        reasoning += text;
+        onReasoning?.(text);
       } else if (message.event === "done") {
-        return { ...doneFrame(message), output };
+        return { ...doneFrame(message), output, ...(reasoning ? { reasoning } : {}) };
       } else if (message.event === "error") {
         throw errorFrame(message);
       }

@@ -26,6 +26,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/discovery/bedrock/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bedrock models, inference profiles, imported models and Marketplace endpoints, with their adapters */
+        get: operations["list_models_discovery_bedrock_models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/discovery/probe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try catalogue formats with one-token requests (bounded) and return a ready adapter
+         * @description At most the stage's `policy.discovery.probe_max_calls` upstream calls; a probe that finds no format still answers 200 with every attempt and why it stopped.
+         */
+        post: operations["post_probe_discovery_probe_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/discovery/sagemaker/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SageMaker endpoints in a region, each with its containers, detected format and a ready adapter */
+        get: operations["list_endpoints_discovery_sagemaker_endpoints_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/discovery/sagemaker/endpoints/{endpoint_name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One SageMaker endpoint: variants, inference components, containers and detected formats */
+        get: operations["get_endpoint_discovery_sagemaker_endpoints__endpoint_name__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/invoke": {
         parameters: {
             query?: never;
@@ -221,7 +292,7 @@ export interface components {
              * Action
              * @enum {string}
              */
-            action: "invoke" | "validate" | "save" | "restore" | "delete" | "read";
+            action: "invoke" | "validate" | "save" | "restore" | "delete" | "read" | "discover" | "probe";
             /** Actor */
             actor: string;
             /** Actor Sub */
@@ -256,6 +327,71 @@ export interface components {
              */
             version?: number | null;
         };
+        /** BedrockModel */
+        BedrockModel: {
+            /**
+             * Adapters
+             * @description catalogue formats to start from, best first
+             */
+            adapters?: string[];
+            /** Architecture */
+            architecture?: string | null;
+            /** Arn */
+            arn?: string | null;
+            config?: components["schemas"]["ModelConfig"] | null;
+            /** Inference Types */
+            inference_types?: string[];
+            /** Input Modalities */
+            input_modalities?: string[];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "foundation-model" | "system-inference-profile" | "application-inference-profile" | "imported-model" | "marketplace-endpoint";
+            /**
+             * Model Id
+             * @description what goes into provider.model_id
+             */
+            model_id: string;
+            /** Name */
+            name: string;
+            /** Note */
+            note?: string | null;
+            /** Output Modalities */
+            output_modalities?: string[];
+            /** Provider Name */
+            provider_name?: string | null;
+            /**
+             * Routes To
+             * @description model ARNs an inference profile routes to
+             */
+            routes_to?: string[];
+            /** Status */
+            status?: string | null;
+            /**
+             * Streaming
+             * @description response streaming supported (null: not reported)
+             */
+            streaming?: boolean | null;
+            /**
+             * Usable
+             * @default true
+             */
+            usable?: boolean;
+        };
+        /** BedrockModelList */
+        BedrockModelList: {
+            /** Models */
+            models: components["schemas"]["BedrockModel"][];
+            /** Region */
+            region: string;
+            /**
+             * Truncated
+             * @description a listing had more pages than discovery reads
+             * @default false
+             */
+            truncated?: boolean;
+        };
         /** BedrockProvider */
         BedrockProvider: {
             /**
@@ -264,9 +400,33 @@ export interface components {
              * @enum {string}
              */
             api?: "converse" | "invoke_model";
+            /** @description Converse only */
+            cache_point?: components["schemas"]["CachePoint"] | null;
             /** Endpoint Url */
             endpoint_url?: string | null;
             guardrail?: components["schemas"]["Guardrail"] | null;
+            /** Model Id */
+            model_id: string;
+            /**
+             * Performance Latency
+             * @description latency-optimized inference (Converse performanceConfig, InvokeModel header)
+             */
+            performance_latency?: ("standard" | "optimized") | null;
+            /**
+             * Region
+             * @example us-east-1
+             */
+            region: string;
+            /** Service Tier */
+            service_tier?: ("priority" | "default" | "flex" | "reserved") | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "bedrock";
+        };
+        /** BedrockTarget */
+        BedrockTarget: {
             /** Model Id */
             model_id: string;
             /**
@@ -279,6 +439,24 @@ export interface components {
              * @enum {string}
              */
             type: "bedrock";
+        };
+        /**
+         * CachePoint
+         * @description Converse prompt caching: a ``cachePoint`` block after the system prompt and/or after the last message.
+         */
+        CachePoint: {
+            /**
+             * Messages
+             * @default false
+             */
+            messages?: boolean;
+            /**
+             * System
+             * @default true
+             */
+            system?: boolean;
+            /** Ttl */
+            ttl?: ("5m" | "1h") | null;
         };
         /** Capabilities */
         Capabilities: {
@@ -305,6 +483,29 @@ export interface components {
             max_input_tokens?: number | null;
             /** Max Total Tokens */
             max_total_tokens?: number | null;
+        };
+        /** Container */
+        Container: {
+            /**
+             * Environment
+             * @description values of secret-looking keys redacted
+             */
+            environment?: {
+                [key: string]: string;
+            };
+            /** Image */
+            image?: string | null;
+            /** Image Repository */
+            image_repository?: string | null;
+            /** Image Tag */
+            image_tag?: string | null;
+            /** Model Data Url */
+            model_data_url?: string | null;
+            /**
+             * Model Name
+             * @description the SageMaker model the container belongs to
+             */
+            model_name?: string | null;
         };
         /** ContentHandler */
         ContentHandler: {
@@ -347,6 +548,52 @@ export interface components {
             deleted: boolean;
             /** Id */
             id: string;
+        };
+        /**
+         * Detection
+         * @description Which catalogue adapter a container speaks, and why we think so.
+         */
+        Detection: {
+            /**
+             * Candidates
+             * @description catalogue formats in the order a probe tries
+             */
+            candidates?: string[];
+            /**
+             * Confidence
+             * @enum {string}
+             */
+            confidence: "high" | "medium" | "low" | "none";
+            /**
+             * Family
+             * @description the model server, e.g. 'Hugging Face TGI 2.3.1'
+             */
+            family?: string | null;
+            /**
+             * Format
+             * @description the catalogue format to start from; null when nothing points to one
+             */
+            format: string | null;
+            /**
+             * Reasons
+             * @description the evidence, strongest first
+             */
+            reasons?: string[];
+            /**
+             * Supported
+             * @description false for containers that do not generate text
+             * @default true
+             */
+            supported?: boolean;
+        };
+        /** EndpointPage */
+        EndpointPage: {
+            /** Endpoints */
+            endpoints: components["schemas"]["SageMakerEndpoint"][];
+            /** Next Token */
+            next_token?: string | null;
+            /** Region */
+            region: string;
         };
         /** ErrorBody */
         ErrorBody: {
@@ -401,6 +648,21 @@ export interface components {
             /** Version */
             version: string;
         };
+        /** InferenceComponent */
+        InferenceComponent: {
+            config?: components["schemas"]["ModelConfig"] | null;
+            container?: components["schemas"]["Container"] | null;
+            /** Copies */
+            copies?: number | null;
+            detection?: components["schemas"]["Detection"] | null;
+            error?: components["schemas"]["ReadError"] | null;
+            /** Name */
+            name: string;
+            /** Status */
+            status?: string | null;
+            /** Variant Name */
+            variant_name?: string | null;
+        };
         /** InvokeRequest */
         InvokeRequest: {
             /**
@@ -442,6 +704,11 @@ export interface components {
             model_id: string;
             /** Output */
             output: string;
+            /**
+             * Reasoning
+             * @description the model's reasoning, kept apart from the answer
+             */
+            reasoning?: string | null;
             /** Request Id */
             request_id: string;
             /** Stop Reason */
@@ -484,6 +751,7 @@ export interface components {
             prompt?: components["schemas"]["PromptSettings"];
             /** Provider */
             provider: components["schemas"]["SageMakerProvider"] | components["schemas"]["BedrockProvider"];
+            reasoning?: components["schemas"]["ReasoningSettings"] | null;
             /**
              * Schema Version
              * @constant
@@ -617,6 +885,92 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** ProbeAttempt */
+        ProbeAttempt: {
+            /** Error */
+            error?: string | null;
+            /** Format */
+            format: string;
+            /** Latency Ms */
+            latency_ms?: number | null;
+            /** Message */
+            message?: string | null;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "buffered" | "stream";
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "text" | "no_text" | "rejected" | "bad_response" | "invalid" | "failed";
+            /**
+             * Reasoning
+             * @description reasoning the model wrote instead (reasoning models)
+             */
+            reasoning?: string | null;
+            /**
+             * Text
+             * @description what the model answered (one token)
+             */
+            text?: string | null;
+        };
+        /** ProbeRequest */
+        ProbeRequest: {
+            cross_account?: components["schemas"]["CrossAccount"] | null;
+            /**
+             * Formats
+             * @description catalogue formats to try, in order (default: every one that fits)
+             */
+            formats?: string[] | null;
+            /**
+             * Max Calls
+             * @description at most the stage's limit
+             */
+            max_calls?: number | null;
+            /**
+             * Stream
+             * @description also check that the first format that answers can stream
+             * @default true
+             */
+            stream?: boolean;
+            /** Target */
+            target: components["schemas"]["SageMakerTarget"] | components["schemas"]["BedrockTarget"];
+        };
+        /** ProbeResult */
+        ProbeResult: {
+            /** Attempts */
+            attempts: components["schemas"]["ProbeAttempt"][];
+            /**
+             * Calls
+             * @description upstream calls this probe made
+             */
+            calls: number;
+            /** @description a ready adapter for the editor (streaming off if it failed) */
+            config: components["schemas"]["ModelConfig"] | null;
+            /**
+             * Format
+             * @description the first format that answered with text at its output path
+             */
+            format: string | null;
+            /** Max Calls */
+            max_calls: number;
+            /** Not Tried */
+            not_tried?: string[];
+            /**
+             * Stopped
+             * @description why the probe stopped early (error code or 'budget')
+             */
+            stopped?: string | null;
+            /**
+             * Streaming
+             * @description whether that format streamed (null: not tried)
+             */
+            streaming: boolean | null;
+            /** Target */
+            target: components["schemas"]["SageMakerTarget"] | components["schemas"]["BedrockTarget"];
+        };
         /** PromptSettings */
         PromptSettings: {
             /**
@@ -634,6 +988,37 @@ export interface components {
             /** Template */
             template?: string | null;
         };
+        /**
+         * ReadError
+         * @description A read that failed for one item of a listing (the rest of the listing is still answered).
+         */
+        ReadError: {
+            /** Error */
+            error: string;
+            /** Message */
+            message: string;
+        };
+        /**
+         * ReasoningSettings
+         * @description Where a model's reasoning ("thinking") text is, so it is returned apart from the answer.
+         *
+         *     Converse ``reasoningContent`` blocks are always kept apart; these settings are for the other APIs.
+         *     ``think_tags``: ``paired`` takes text between ``<think>`` and ``</think>`` out of the answer;
+         *     ``prompt_opened`` is for prompt templates that end inside ``<think>`` (DeepSeek-R1): the answer is
+         *     reasoning until ``</think>``.
+         */
+        ReasoningSettings: {
+            /** Output Path */
+            output_path?: string | null;
+            /** Stream Path */
+            stream_path?: string | null;
+            /**
+             * Think Tags
+             * @default off
+             * @enum {string}
+             */
+            think_tags?: "off" | "paired" | "prompt_opened";
+        };
         /** RequestPreview */
         RequestPreview: {
             body: components["schemas"]["JsonValue"];
@@ -643,6 +1028,30 @@ export interface components {
             params: {
                 [key: string]: components["schemas"]["JsonValue"];
             };
+        };
+        /** SageMakerEndpoint */
+        SageMakerEndpoint: {
+            /** Arn */
+            arn?: string | null;
+            /** @description the first ready adapter (variant or component) */
+            config?: components["schemas"]["ModelConfig"] | null;
+            /** Created At */
+            created_at?: string | null;
+            /** @description the first variant's (model-based endpoints) */
+            detection?: components["schemas"]["Detection"] | null;
+            error?: components["schemas"]["ReadError"] | null;
+            /** Failure Reason */
+            failure_reason?: string | null;
+            /** Inference Components */
+            inference_components?: components["schemas"]["InferenceComponent"][];
+            /** Name */
+            name: string;
+            /** Status */
+            status?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
+            /** Variants */
+            variants?: components["schemas"]["Variant"][];
         };
         /**
          * SageMakerEndpointKwargs
@@ -686,6 +1095,25 @@ export interface components {
              * @example us-east-1
              */
             region: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "sagemaker";
+        };
+        /** SageMakerTarget */
+        SageMakerTarget: {
+            /** Endpoint Name */
+            endpoint_name: string;
+            /** Inference Component Name */
+            inference_component_name?: string | null;
+            /**
+             * Region
+             * @example us-east-1
+             */
+            region: string;
+            /** Target Variant */
+            target_variant?: string | null;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -742,6 +1170,16 @@ export interface components {
         /** UsageBody */
         UsageBody: {
             /**
+             * Cache Read Input Tokens
+             * @description Converse prompt caching: input tokens read from the cache
+             */
+            cache_read_input_tokens?: number | null;
+            /**
+             * Cache Write Input Tokens
+             * @description Converse prompt caching: input tokens written to the cache
+             */
+            cache_write_input_tokens?: number | null;
+            /**
              * Estimated
              * @description either count is the engine's estimate
              */
@@ -781,6 +1219,25 @@ export interface components {
             /** Streaming */
             streaming: boolean;
         };
+        /** Variant */
+        Variant: {
+            /** @description a ready adapter for this variant */
+            config?: components["schemas"]["ModelConfig"] | null;
+            /** @description absent when the variant hosts components */
+            container?: components["schemas"]["Container"] | null;
+            detection?: components["schemas"]["Detection"] | null;
+            /** Instance Count */
+            instance_count?: number | null;
+            /** Instance Type */
+            instance_type?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Serverless
+             * @default false
+             */
+            serverless?: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -798,7 +1255,7 @@ export interface operations {
                 model_id?: string;
                 /** @description the username, matched exactly */
                 actor?: string;
-                action?: "invoke" | "validate" | "save" | "restore" | "delete" | "read";
+                action?: "invoke" | "validate" | "save" | "restore" | "delete" | "read" | "discover" | "probe";
                 outcome?: "allowed" | "denied" | "success" | "error";
                 since?: string;
                 until?: string;
@@ -838,6 +1295,325 @@ export interface operations {
             };
             /** @description Refused by a security rule (named in `rule`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_models_discovery_bedrock_models_get: {
+        parameters: {
+            query: {
+                /** @description e.g. us-east-1 */
+                region: string;
+                /** @description a cross-account role to read through (dev stage) */
+                role_arn?: string;
+                /** @description the role's external id */
+                external_id?: string;
+                /** @description repeat to ask for several kinds */
+                kind?: ("foundation-model" | "system-inference-profile" | "application-inference-profile" | "imported-model" | "marketplace-endpoint")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BedrockModelList"];
+                };
+            };
+            /** @description Invalid request: details name the JSON path of each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid identity */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayErrorBody"];
+                };
+            };
+            /** @description Refused by a security rule (named in `rule`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The model endpoint throttled the request */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The model endpoint or an AWS service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The model endpoint did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_probe_discovery_probe_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProbeRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProbeResult"];
+                };
+            };
+            /** @description Invalid request: details name the JSON path of each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid identity */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayErrorBody"];
+                };
+            };
+            /** @description Refused by a security rule (named in `rule`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayErrorBody"];
+                };
+            };
+        };
+    };
+    list_endpoints_discovery_sagemaker_endpoints_get: {
+        parameters: {
+            query: {
+                /** @description e.g. us-east-1 */
+                region: string;
+                /** @description a cross-account role to read through (dev stage) */
+                role_arn?: string;
+                /** @description the role's external id */
+                external_id?: string;
+                limit?: number;
+                next_token?: string;
+                name_contains?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointPage"];
+                };
+            };
+            /** @description Invalid request: details name the JSON path of each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid identity */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayErrorBody"];
+                };
+            };
+            /** @description Refused by a security rule (named in `rule`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The model endpoint throttled the request */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The model endpoint or an AWS service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The model endpoint did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_endpoint_discovery_sagemaker_endpoints__endpoint_name__get: {
+        parameters: {
+            query: {
+                /** @description e.g. us-east-1 */
+                region: string;
+                /** @description a cross-account role to read through (dev stage) */
+                role_arn?: string;
+                /** @description the role's external id */
+                external_id?: string;
+            };
+            header?: never;
+            path: {
+                endpoint_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SageMakerEndpoint"];
+                };
+            };
+            /** @description Invalid request: details name the JSON path of each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid identity */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayErrorBody"];
+                };
+            };
+            /** @description Refused by a security rule (named in `rule`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The model endpoint throttled the request */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The model endpoint or an AWS service failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The model endpoint did not answer in time */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -975,6 +1751,10 @@ export interface operations {
                         data: string;
                         /** @constant */
                         event: "delta";
+                    } | {
+                        data: string;
+                        /** @constant */
+                        event: "reasoning";
                     } | {
                         data: string;
                         /** @constant */

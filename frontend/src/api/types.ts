@@ -64,3 +64,20 @@ export type AuditAction = AuditRecord["action"];
 export type AuditOutcome = AuditRecord["outcome"];
 /** The query of ``GET /audit``, as the API declares it. */
 export type AuditQuery = NonNullable<paths["/audit"]["get"]["parameters"]["query"]>;
+/** Discovery (admins; docs/design.md §8.6): ``GET /discovery/sagemaker/endpoints[/{name}]``. */
+export type EndpointPage = Schemas["EndpointPage"];
+export type SageMakerEndpoint = Schemas["SageMakerEndpoint"];
+export type EndpointVariant = Schemas["Variant"];
+export type InferenceComponent = Schemas["InferenceComponent"];
+export type Detection = Schemas["Detection"];
+/** ``GET /discovery/bedrock/models``. */
+export type BedrockModelList = Schemas["BedrockModelList"];
+export type BedrockModel = Schemas["BedrockModel"];
+export type BedrockKind = BedrockModel["kind"];
+/** ``POST /discovery/probe``. */
+export type ProbeRequest = Schemas["ProbeRequest"];
+export type ProbeTarget = ProbeRequest["target"];
+export type ProbeResult = Schemas["ProbeResult"];
+export type ProbeAttempt = Schemas["ProbeAttempt"];
+/** The role discovery reads through (its ``session_duration_s`` is the API's default when left out). */
+export type CrossAccountRole = Schemas["CrossAccount"];

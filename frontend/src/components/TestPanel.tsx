@@ -55,6 +55,7 @@ const ROLE_OPTIONS = [
   { value: "system", label: "system" },
 ];
 
+/** A preformatted block: text as it is, any other JSON value pretty-printed. */
 function JsonBlock({ value, testId }: { value: unknown; testId?: string }) {
   return (
     <Box variant="code">
@@ -134,30 +135,44 @@ function TryOutputPath({ raw, outputPath, onUse, tryPath }: TryPathProps) {
   );
 }
 
+/** What a stream has shown so far: the answer's text, and the model's reasoning (``reasoning`` frames). */
+interface Streamed {
+  text: string;
+  reasoning: string;
+}
+
+const NOTHING_STREAMED: Streamed = { text: "", reasoning: "" };
+
 function InvokeResultView({
   result,
-  streamingText,
+  streamed,
   running,
   tryPath,
 }: {
   result: InvokeResult | null;
-  streamingText: string;
+  streamed: Streamed;
   running: boolean;
   tryPath?: Omit<TryPathProps, "raw"> | null;
 }) {
-  const output = result ? result.output : streamingText;
+  const output = result ? result.output : streamed.text;
+  const reasoning = result ? result.reasoning : streamed.reasoning;
   const usage = result?.usage;
   return (
     <Container header={<Header variant="h3">Result</Header>} data-testid="invoke-result">
       <SpaceBetween size="m">
         <div aria-live="polite" aria-busy={running}>
-          <Box variant="code">
-            <pre className="ms-pre" data-testid="invoke-output">
-              {output}
-            </pre>
-          </Box>
+          <JsonBlock value={output} testId="invoke-output" />
         </div>
         {running && <StatusIndicator type="loading">Generating…</StatusIndicator>}
+        {reasoning ? (
+          <ExpandableSection
+            headerText="Reasoning (kept apart from the answer)"
+            defaultExpanded={running}
+            data-testid="invoke-reasoning"
+          >
+            <JsonBlock value={reasoning} testId="invoke-reasoning-text" />
+          </ExpandableSection>
+        ) : null}
         {!running && result === null && (
           <StatusIndicator type="stopped" data-testid="invoke-incomplete">
             Incomplete: the answer stopped before the model finished.
@@ -171,7 +186,10 @@ function InvokeResultView({
               {
                 label: "Tokens",
                 value: (
-                  <span data-testid="invoke-usage">{usageText(usage)}</span>
+                  <span data-testid="invoke-usage">
+                    {usageText(usage)}
+                    {usage?.cache_read_input_tokens ? `, ${usage.cache_read_input_tokens} from cache` : ""}
+                  </span>
                 ),
               },
               { label: "Stop reason", value: <span data-testid="invoke-stop-reason">{result.stop_reason ?? "-"}</span> },
@@ -226,7 +244,7 @@ export function TestPanel({
   const [busy, setBusy] = useState<"preview" | "invoke" | null>(null);
   const [preview, setPreview] = useState<ValidateResponse | null>(null);
   const [result, setResult] = useState<InvokeResult | null>(null);
-  const [streamingText, setStreamingText] = useState("");
+  const [streamed, setStreamed] = useState<Streamed>(NOTHING_STREAMED);
   const [error, setError] = useState<ErrorBody | null>(null);
   const abort = useRef<AbortController | null>(null);
 
@@ -260,15 +278,13 @@ export function TestPanel({
     }
   };
 
-  /** Streamed through ``POST /invoke/stream`` (the text is shown as it arrives), or buffered through ``POST /invoke``. */
+  /** Streamed through ``POST /invoke/stream`` (the text and the reasoning are shown as they arrive), or buffered
+   * through ``POST /invoke``. */
   const send = (body: InvokeRequest, signal: AbortSignal): Promise<InvokeResponse> => {
     if (!useStream) return api.invoke(body, signal);
-    let text = "";
-    const show = (delta: string) => {
-      text += delta;
-      setStreamingText(text);
-    };
-    return api.invokeStream(body, show, signal);
+    const show = (delta: string) => setStreamed((current) => ({ ...current, text: current.text + delta }));
+    const think = (delta: string) => setStreamed((current) => ({ ...current, reasoning: current.reasoning + delta }));
+    return api.invokeStream(body, show, signal, think);
   };
 
   /** Multi-turn chat: the answer becomes the assistant's turn, and a new user turn opens. */
@@ -285,7 +301,7 @@ export function TestPanel({
       ],
     }));
     setResult(null);
-    setStreamingText("");
+    setStreamed(NOTHING_STREAMED);
     setPreview(null);
   };
 
@@ -296,7 +312,7 @@ export function TestPanel({
     setBusy("invoke");
     setError(null);
     setResult(null);
-    setStreamingText("");
+    setStreamed(NOTHING_STREAMED);
     try {
       const answer = await send(buildInvokeRequest(target, input, options), controller.signal);
       setResult({ ...answer, streamed: useStream });
@@ -405,10 +421,10 @@ export function TestPanel({
         )}
         {error && <ErrorAlert error={error} />}
         {preview && <PreviewResult preview={preview} />}
-        {(result !== null || busy === "invoke" || streamingText !== "") && (
+        {(result !== null || busy === "invoke" || streamed.text !== "" || streamed.reasoning !== "") && (
           <InvokeResultView
             result={result}
-            streamingText={streamingText}
+            streamed={streamed}
             running={busy === "invoke"}
             tryPath={tryOutputPath ? { outputPath: outputPath ?? "", onUse: onUseOutputPath, tryPath: tryOutputPath } : null}
           />

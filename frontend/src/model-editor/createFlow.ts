@@ -12,13 +12,15 @@ export type ProviderChoice = "sagemaker" | "bedrock";
 export type ApiChoice = "invoke_endpoint" | "converse" | "invoke_model";
 export const BLANK = "blank";
 
-/**
- * How the admin starts. Discovery (find a deployed endpoint or model, detect its format) plugs in here as one more
- * option, ``{ value: "discover", ... }``, whose step fills a ``StartChoice`` of kind "format" or "copy".
- */
+/** How the admin starts: a catalogue format, a copy of a model, or a deployed model found by discovery. */
 export const START_OPTIONS = [
   { value: "format", label: "A model format", description: "Pick the provider, the API and a known container or model format (or blank)." },
   { value: "copy", label: "Copy an existing model", description: "Start from a predefined or saved model's config." },
+  {
+    value: "discover",
+    label: "Find a deployed model",
+    description: "List a region's SageMaker endpoints or Bedrock models, detect the format each one speaks, and start from it.",
+  },
 ] as const;
 export type StartKind = (typeof START_OPTIONS)[number]["value"];
 

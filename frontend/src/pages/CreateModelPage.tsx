@@ -1,8 +1,9 @@
 /**
  * Create a model: a wizard (start from -> name and endpoint), then the editor beside the test panel to configure and
  * test the new model before "Create model". Every catalogue adapter is a starting point, plus blank, plus a copy of an
- * existing model (``/models/new?from=<id>``, the Models page's Duplicate). Discovery plugs in as one more start option
- * (model-editor/createFlow.ts START_OPTIONS). The edits survive a reload (the "new" draft).
+ * existing model (``/models/new?from=<id>``, the Models page's Duplicate), plus a deployed model found by discovery
+ * ("Find a deployed model": the region's endpoints or Bedrock models with the format each speaks, probed). The edits
+ * survive a reload (the "new" draft).
  */
 import Alert from "@cloudscape-design/components/alert";
 import Box from "@cloudscape-design/components/box";
@@ -21,6 +22,7 @@ import Wizard from "@cloudscape-design/components/wizard";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { toErrorBody } from "../api/errors";
+import { DiscoveryPanel } from "../components/discovery/DiscoveryPanel";
 import { Workbench } from "../components/editor/Workbench";
 import { formatTime } from "../components/format";
 import { CATALOGUE } from "../model-editor/catalogue";
@@ -58,8 +60,29 @@ function providerOf(config: JsonObject): ProviderChoice {
   return isJsonObject(config.provider) && config.provider.type === "bedrock" ? "bedrock" : "sagemaker";
 }
 
+/** Where a config's model runs: the SageMaker endpoint name or the Bedrock model id. */
+const ENDPOINT_FIELD: Record<ProviderChoice, string> = { sagemaker: "endpoint_name", bedrock: "model_id" };
+
+/** A config discovery found (and usually probed), and how it was found. */
+interface Discovered {
+  config: JsonObject;
+  summary: string;
+}
+
+/** The next step's fields, filled from a discovered config. */
+function identityOf(config: JsonObject, region: string): Identity {
+  const provider = isJsonObject(config.provider) ? config.provider : {};
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
+  return {
+    id: text(config.id),
+    name: text(config.name),
+    endpoint: text(provider[ENDPOINT_FIELD[providerOf(config)]]),
+    region: text(provider.region) || region,
+  };
+}
+
 export default function CreateModelPage() {
-  const { api, models, region } = useSession();
+  const { api, me, models, region } = useSession();
   const navigate = useNavigate();
   const flash = useFlash();
   const [params] = useSearchParams();
@@ -73,6 +96,7 @@ export default function CreateModelPage() {
   const [apiChoice, setApiChoice] = useState<ApiChoice>("invoke_endpoint");
   const [format, setFormat] = useState<string>(BLANK);
   const [copyOf, setCopyOf] = useState<string | null>(copyFrom);
+  const [discovered, setDiscovered] = useState<Discovered | null>(null);
   const [identity, setIdentity] = useState<Identity>({ id: "", name: "", endpoint: "", region });
   const [showErrors, setShowErrors] = useState(false);
   const [restored, setRestored] = useState<StoredDraft | null>(null);
@@ -106,13 +130,16 @@ export default function CreateModelPage() {
 
   const formats = formatsFor(CATALOGUE, provider, apiChoice);
   const copySource = models.find((model) => model.id === copyOf) ?? null;
-  const effectiveProvider: ProviderChoice = start === "copy" ? (copySource?.provider ?? "sagemaker") : provider;
+  const effectiveProvider: ProviderChoice =
+    start === "copy" ? (copySource?.provider ?? "sagemaker") : start === "discover" && discovered ? providerOf(discovered.config) : provider;
   const idError = idProblem(identity.id, takenIds);
   const endpointError = identity.endpoint.trim() ? null : effectiveProvider === "sagemaker" ? "Enter the endpoint name." : "Enter the Bedrock model id.";
   const nameError = identity.name.trim() ? null : "Enter a display name.";
 
   const stepProblem = (index: number): string | null => {
-    if (index === 0) return start === "copy" && !copyOf ? "Choose the model to copy." : null;
+    if (index === 0 && start === "copy") return copyOf ? null : "Choose the model to copy.";
+    if (index === 0 && start === "discover") return discovered ? null : 'Choose a model, then "Probe and use" or "Use detected format".';
+    if (index === 0) return null;
     return idError ?? nameError ?? (start === "copy" ? null : endpointError);
   };
 
@@ -127,11 +154,16 @@ export default function CreateModelPage() {
         const copied = copyConfig(detail.config as unknown as JsonObject);
         set(["id"], identity.id);
         set(["name"], identity.name || String(copied.name));
-        if (identity.endpoint.trim()) set(["provider", providerOf(copied) === "sagemaker" ? "endpoint_name" : "model_id"], identity.endpoint.trim());
+        if (identity.endpoint.trim()) set(["provider", ENDPOINT_FIELD[providerOf(copied)]], identity.endpoint.trim());
+      } else if (start === "discover" && discovered) {
+        const config = discovered.config;
+        const providerFields: JsonObject = { ...(config.provider as JsonObject), region: identity.region || region };
+        providerFields[ENDPOINT_FIELD[providerOf(config)]] = identity.endpoint.trim();
+        editor.startFrom({ ...config, id: identity.id, name: identity.name, provider: providerFields });
       } else {
         const config = startingConfig({ kind: "format", provider, api: apiChoice, format }, CATALOGUE, identity.region || region);
         const providerFields: JsonObject = { ...(config.provider as JsonObject), region: identity.region || region };
-        providerFields[provider === "sagemaker" ? "endpoint_name" : "model_id"] = identity.endpoint.trim();
+        providerFields[ENDPOINT_FIELD[provider]] = identity.endpoint.trim();
         editor.startFrom({ ...config, id: identity.id, name: identity.name, provider: providerFields });
       }
       setStage("configure");
@@ -237,7 +269,25 @@ export default function CreateModelPage() {
                     items={START_OPTIONS.map((option) => ({ value: option.value, label: option.label, description: option.description }))}
                   />
                 </Container>
-                {start === "format" ? (
+                {start === "discover" ? (
+                  <>
+                    <DiscoveryPanel
+                      api={api}
+                      region={region}
+                      crossAccount={me.capabilities.cross_account}
+                      onUse={(config, summary) => {
+                        setDiscovered({ config, summary });
+                        setIdentity(identityOf(config, region));
+                        setShowErrors(false);
+                      }}
+                    />
+                    {showErrors && !discovered && (
+                      <Alert type="error" data-testid="discovery-required">
+                        {stepProblem(0)}
+                      </Alert>
+                    )}
+                  </>
+                ) : start === "format" ? (
                   <>
                     <Container header={<Header variant="h2">Provider</Header>}>
                       <Tiles
@@ -340,6 +390,11 @@ export default function CreateModelPage() {
                       </FormField>
                     )}
                   </ColumnLayout>
+                  {start === "discover" && discovered && (
+                    <Box variant="small" data-testid="create-summary">
+                      Starts from: {discovered.summary}
+                    </Box>
+                  )}
                   {start === "format" && (
                     <Box variant="small" data-testid="create-summary">
                       Starts from: {provider === "sagemaker" ? "SageMaker" : "Bedrock"} · {APIS[provider].find((a) => a.value === apiChoice)?.label} ·{" "}

@@ -1,8 +1,18 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { ADMIN_ME, ADMIN_MODELS, DETAILS, USER_ME, USER_MODELS } from "../test/fixtures/models";
-import { eventStream, json, sseFrame } from "../test/fakeApi";
+import { eventStream, handFedEventStream, json, sseFrame } from "../test/fakeApi";
 import { chooseOption, optionLabels, renderApp, renderPage, selectByLabel } from "../test/renderPage";
+
+/** A plain user's streamed invoke of the default model, answered by a stream the test writes as it goes. */
+async function invokeHandFed() {
+  const feed = handFedEventStream();
+  const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke/stream": () => feed.response } });
+  await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "Capital of France?");
+  await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+  await waitFor(() => expect(page.requests.map((r) => r.path)).toContain("/invoke/stream"));
+  return { feed, page };
+}
 
 describe("non-admin view", () => {
   it("shows the model select and the test panel only, without privileged tags", async () => {
@@ -49,18 +59,12 @@ describe("non-admin view", () => {
 
   it("shows each delta while the stream is open, and Cancel stops it", async () => {
     // Given a stream the test feeds by hand
-    let feed: ReadableStreamDefaultController<Uint8Array> | undefined;
-    const body = new ReadableStream<Uint8Array>({ start: (controller) => void (feed = controller) });
-    const response = new Response(body, { headers: { "Content-Type": "text/event-stream" } });
-    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke/stream": () => response } });
-    await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "Capital of France?");
-    await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+    const { feed, page } = await invokeHandFed();
     // When two deltas arrive, one after the other
-    await waitFor(() => expect(feed).toBeDefined());
-    feed?.enqueue(new TextEncoder().encode(sseFrame("delta", { text: "Paris" })));
+    feed.send("delta", { text: "Paris" });
     // Then each is shown as it arrives, while the answer is still being generated
     await waitFor(() => expect(screen.getByTestId("invoke-output")).toHaveTextContent(/^Paris$/));
-    feed?.enqueue(new TextEncoder().encode(`: keep-alive\n\n${sseFrame("delta", { text: " is" })}`));
+    feed.write(`: keep-alive\n\n${sseFrame("delta", { text: " is" })}`);
     await waitFor(() => expect(screen.getByTestId("invoke-output")).toHaveTextContent(/^Paris is$/));
     expect(screen.getByTestId("invoke-result")).toHaveTextContent("Generating…");
     // When the user cancels
@@ -191,5 +195,50 @@ describe("admin view", () => {
     // When another is chosen, Then the URL follows
     await chooseOption(page, "LLM model", "tgi-llama-cold");
     expect(page.router.state.location.search).toBe("?model=tgi-llama-cold");
+  });
+});
+
+describe("reasoning models", () => {
+  it("show the reasoning apart from the answer, and cached input tokens", async () => {
+    const answer = {
+      output: "Paris.",
+      reasoning: "The user asks for the capital of France.",
+      usage: { input_tokens: 6, output_tokens: 9, estimated: false, cache_read_input_tokens: 1444 },
+      latency_ms: 12,
+      model_id: "claude-haiku",
+      request_id: "r-1",
+    };
+    const page = await renderPage({ me: USER_ME, models: USER_MODELS, routes: { "POST /invoke": () => json(200, answer) } });
+    await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "Capital of France?");
+    await page.user.click(screen.getByRole("checkbox", { name: /Stream response/ }));
+    await page.user.click(screen.getByRole("button", { name: "Invoke" }));
+
+    expect(await screen.findByTestId("invoke-output")).toHaveTextContent(/^Paris\.$/);
+    expect(screen.getByTestId("invoke-reasoning")).toHaveTextContent("The user asks for the capital of France.");
+    expect(screen.getByTestId("invoke-usage")).toHaveTextContent("6 in / 9 out, 1444 from cache");
+  });
+
+  it("show streamed reasoning as it arrives, apart from the answer's text", async () => {
+    // Given a stream the test feeds by hand
+    const { feed } = await invokeHandFed();
+
+    // When reasoning frames arrive before any text
+    feed.send("reasoning", { text: "The user asks" });
+    feed.send("reasoning", { text: " for a capital." });
+
+    // Then the reasoning is shown (open) while the answer is generated, and none of it is in the answer
+    await waitFor(() => expect(screen.getByTestId("invoke-reasoning-text")).toHaveTextContent(/^The user asks for a capital\.$/));
+    expect(screen.getByTestId("invoke-output")).toHaveTextContent(/^$/);
+    expect(screen.getByTestId("invoke-result")).toHaveTextContent("Generating…");
+
+    // When the answer follows and the stream ends
+    feed.send("delta", { text: "Paris." });
+    feed.send("done", { usage: { input_tokens: 6, output_tokens: 9, estimated: false }, latency_ms: 30, model_id: "claude-haiku", request_id: "r-2" });
+    feed.close();
+
+    // Then the result keeps both, apart
+    expect(await screen.findByTestId("invoke-latency")).toHaveTextContent("30 ms");
+    expect(screen.getByTestId("invoke-output")).toHaveTextContent(/^Paris\.$/);
+    expect(screen.getByTestId("invoke-reasoning-text")).toHaveTextContent(/^The user asks for a capital\.$/);
   });
 });

@@ -33,6 +33,20 @@ export function chunkedEventStream(chunks: (string | Uint8Array)[]): Response {
   return new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream; charset=utf-8" } });
 }
 
+/** A ``text/event-stream`` answer whose body the test writes as it goes: ``write`` raw text, ``send`` one frame. */
+export function handFedEventStream() {
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const body = new ReadableStream<Uint8Array>({ start: (started) => void (controller = started) });
+  const encoder = new TextEncoder();
+  const write = (text: string) => controller?.enqueue(encoder.encode(text));
+  return {
+    response: new Response(body, { headers: { "Content-Type": "text/event-stream" } }),
+    write,
+    send: (event: string, data: unknown) => write(sseFrame(event, data)),
+    close: () => controller?.close(),
+  };
+}
+
 /** The frames, as an event stream cut in the middle of a frame (the parser must join the halves). */
 export function eventStream(frames: { event: string; data: unknown }[]): Response {
   const bytes = new TextEncoder().encode(frames.map(({ event, data }) => sseFrame(event, data)).join(""));

@@ -68,6 +68,7 @@ class ConverseProfile:
     default_max_tokens: int
     max_output_tokens: int
     additional_fields: frozenset[str]
+    always_reasons: bool = False  # answers with a reasoningContent block (DeepSeek-R1); else only when asked to think
 
 
 class BedrockModelFormat(Protocol):

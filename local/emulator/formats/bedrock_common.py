@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from local.emulator.generator import Generation
+from local.emulator.generator import FinishReason, Generation
 from local.emulator.schema_check import Spec, everit_messages
 from local.emulator.service_errors import bedrock_malformed
 
@@ -43,3 +43,8 @@ def foundation_model_name(model_id: str) -> str:
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return name
+
+
+def stop_or_length(finish: FinishReason) -> str:
+    """``stop_reason`` of the open-weight families (Llama, DeepSeek): ``length`` at the token limit, else ``stop``."""
+    return "length" if finish is FinishReason.LENGTH else "stop"

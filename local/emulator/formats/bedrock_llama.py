@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Final
 
 from local.emulator.formats.base import ConverseProfile, ModelCall
-from local.emulator.formats.bedrock_common import parse_body
-from local.emulator.generator import FinishReason, count_tokens, generate, last_user_text
+from local.emulator.formats.bedrock_common import parse_body, stop_or_length
+from local.emulator.generator import count_tokens, generate, last_user_text
 from local.emulator.registry import ModelEntry
 from local.emulator.schema_check import Spec, obj
 
@@ -22,10 +22,6 @@ REQUEST: Final = obj(
     },
     required=("prompt",),
 )
-
-
-def _stop_reason(finish: FinishReason) -> str:
-    return "length" if finish is FinishReason.LENGTH else "stop"
 
 
 class BedrockMetaLlamaFormat:
@@ -52,7 +48,7 @@ class BedrockMetaLlamaFormat:
             "generation": generation.text,
             "prompt_token_count": generation.input_tokens,
             "generation_token_count": generation.output_tokens,
-            "stop_reason": _stop_reason(generation.finish),
+            "stop_reason": stop_or_length(generation.finish),
         }
 
     def chunks(self, call: ModelCall, _model_id: str, /) -> list[dict[str, Any]]:
@@ -63,7 +59,7 @@ class BedrockMetaLlamaFormat:
                 "generation": token,
                 "prompt_token_count": generation.input_tokens if index == 0 else None,
                 "generation_token_count": index + 1 if generation.tokens else 0,
-                "stop_reason": _stop_reason(generation.finish) if index == len(tokens) - 1 else None,
+                "stop_reason": stop_or_length(generation.finish) if index == len(tokens) - 1 else None,
             }
             for index, token in enumerate(tokens)
         ]

@@ -6,6 +6,7 @@ from typing import Final
 
 from local.emulator.formats.base import BedrockModelFormat, ContainerFormat
 from local.emulator.formats.bedrock_anthropic import BedrockAnthropicFormat
+from local.emulator.formats.bedrock_deepseek import BedrockDeepSeekR1Format
 from local.emulator.formats.bedrock_llama import BedrockMetaLlamaFormat
 from local.emulator.formats.bedrock_titan import BedrockTitanTextFormat
 from local.emulator.formats.converse_only import BedrockConverseOnlyFormat
@@ -24,5 +25,6 @@ BEDROCK_FORMATS: Final[dict[str, BedrockModelFormat]] = {
     "bedrock-anthropic-messages": BedrockAnthropicFormat(),
     "bedrock-titan-text": BedrockTitanTextFormat(),
     "bedrock-meta-llama": BedrockMetaLlamaFormat(),
+    "bedrock-deepseek-r1": BedrockDeepSeekR1Format(),
     "bedrock-converse-only": BedrockConverseOnlyFormat(),
 }

@@ -47,6 +47,7 @@ REPORTED = {
     "bedrock-anthropic-messages": {"input_tokens", "output_tokens"},
     "bedrock-titan-text": {"input_tokens", "output_tokens"},
     "bedrock-meta-llama": {"input_tokens", "output_tokens"},
+    "bedrock-deepseek-r1": set(),  # buffered: token counts are only in headers; the stream's last chunk has them
 }
 
 
@@ -237,3 +238,41 @@ def test_a_cross_account_model_is_called_with_the_assumed_roles_credentials(
     assert keys[0].startswith("ASIA")  # STS session credentials
     assert keys[3] == BASE_KEY
     assert factory.assume_role_calls == 1
+
+
+def test_reasoning_cache_latency_and_tier_round_trip_through_boto3(
+    emulator: EmulatorServer, emulator_clients: ClientFactory
+) -> None:
+    # Given DeepSeek-R1 through Converse, with the system prompt cached, latency-optimized, on the flex tier
+    config = apply_override(
+        load_catalogue()["bedrock-converse"],
+        {
+            "provider": {
+                "model_id": "us.deepseek.r1-v1:0",
+                "performance_latency": "optimized",
+                "service_tier": "flex",
+                "cache_point": {"system": True},
+            }
+        },
+    )
+    conversation = parse_conversation({"prompt": QUESTION, "system": "You answer geography questions briefly."})
+
+    # When it is invoked twice buffered, then streamed
+    first = invoke(config, conversation, clients=emulator_clients)
+    second = invoke(config, conversation, clients=emulator_clients)
+    events = list(stream(config, conversation, clients=emulator_clients))
+
+    # Then the reasoning block is kept apart from the answer, buffered and streamed alike
+    assert first.reasoning == f"The user wrote: {QUESTION} I should echo it."
+    assert first.output.startswith(f"Echo: {QUESTION}")
+    end = events[-1]
+    assert isinstance(end, StreamEnd)
+    assert (end.output, end.reasoning) == (first.output, first.reasoning)
+    # And the cached prefix was written once, then read
+    assert (first.usage.cache_write_input_tokens, first.usage.cache_read_input_tokens) == (5, 0)
+    assert (second.usage.cache_write_input_tokens, second.usage.cache_read_input_tokens) == (0, 5)
+    # And the emulator received the cache point, the latency setting and the tier on every call
+    for request in logged(emulator):
+        assert request["body"]["system"][-1] == {"cachePoint": {"type": "default"}}
+        assert request["body"]["performanceConfig"] == {"latency": "optimized"}
+        assert request["body"]["serviceTier"] == {"type": "flex"}

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from inference_engine.catalogue import FORMATS
-from local.inventory import INVENTORY_FILE, runtime_settings_document
+from local.inventory import INVENTORY_FILE, inventory_models, runtime_settings_document
 from model_studio_client.sse import parse_events
 from tests.support.local_stack import RunningStack, http
 
@@ -50,10 +50,10 @@ def test_the_stack_is_ready_within_two_minutes(local_stack: RunningStack) -> Non
 
 
 def test_the_inventory_covers_every_catalogue_format() -> None:
-    # Given the local inventory of predefined models
+    # Given the local inventory of predefined models, built from what the emulator serves
     entries = json.loads(INVENTORY_FILE.read_text())
-    # Then the models are built from every base adapter of the catalogue, and the default is one of them
-    assert {entry["base"] for entry in entries["models"]} == set(FORMATS)
+    # Then the models start from every base adapter of the catalogue, and the default is one of them
+    assert {model.base for model in inventory_models()} == set(FORMATS)
     assert entries["default_model_id"] in INVENTORY
 
 
@@ -105,7 +105,7 @@ def test_every_model_answers_buffered_and_streamed(
     assert headers["Content-Type"].startswith("text/event-stream")
     frames = sse_frames(body)
     kinds = [kind for kind, _ in frames]
-    assert kinds[-1] == "done" and set(kinds[:-1]) == {"delta"}
+    assert kinds[-1] == "done" and "delta" in kinds and set(kinds[:-1]) <= {"delta", "reasoning"}
     streamed = "".join(data["text"] for kind, data in frames if kind == "delta")
     assert streamed.startswith("Echo: Hello there")
     assert frames[-1][1]["model_id"] == model_id
@@ -233,3 +233,50 @@ def test_concurrent_requests_never_see_each_others_identity(local_stack: Running
         answers = list(pool.map(whoami, ["admin", "user"] * 32))
     # Then every answer names the caller who asked
     assert all(asked == answered for asked, answered in answers)
+
+
+def management_requests(stack: RunningStack) -> int:
+    """How many calls the emulator's SageMaker and Bedrock APIs have answered."""
+    status, body, _ = http("GET", f"{stack.emulator}/_emulator/requests?limit=1000")
+    assert status == 200
+    return sum(r["service"] in ("sagemaker-api", "bedrock-api") for r in json.loads(body)["requests"])
+
+
+def test_an_admin_discovers_the_predefined_endpoints_with_their_formats(
+    local_stack: RunningStack, tokens: dict[str, str]
+) -> None:
+    # When an admin lists the region's SageMaker endpoints through the local API
+    status, body, _ = http(
+        "GET",
+        local_stack.api + "/discovery/sagemaker/endpoints?region=us-east-1&limit=50",
+        headers={"Authorization": tokens["admin"]},
+    )
+    assert status == 200, body
+    page = json.loads(body)
+    detected = {e["name"]: e["detection"]["format"] for e in page["endpoints"] if e["detection"]}
+    # Then every predefined SageMaker model's endpoint is there, detected as the adapter it was built from
+    for model in inventory_models():
+        provider = model.config["provider"]
+        if provider["type"] == "sagemaker" and not provider.get("endpoint_kwargs"):
+            assert detected[provider["endpoint_name"]] == model.base
+
+
+def test_a_probe_over_http_finds_the_format_and_is_audited(local_stack: RunningStack, tokens: dict[str, str]) -> None:
+    auth = {"Authorization": tokens["admin"]}
+    target = {"type": "sagemaker", "endpoint_name": "djl-lmi-llama3-8b", "region": "us-east-1"}
+    status, body, _ = http("POST", local_stack.api + "/discovery/probe", {"target": target}, auth)
+    assert status == 200, body
+    result = json.loads(body)
+    assert (result["format"], result["streaming"], result["calls"]) == ("djl-lmi", True, 2)
+    records = json.loads(http("GET", local_stack.api + "/audit?limit=20", headers=auth)[1])["records"]
+    probe_record = next(r for r in records if r["action"] == "probe")
+    assert (probe_record["outcome"], probe_record["patch"]["target"]) == ("success", target)
+
+
+def test_a_plain_user_cannot_discover_and_nothing_is_read(local_stack: RunningStack, tokens: dict[str, str]) -> None:
+    before = management_requests(local_stack)
+    status, body, _ = http(
+        "GET", local_stack.api + "/discovery/bedrock/models?region=nowhere", headers={"Authorization": tokens["user"]}
+    )
+    assert (status, json.loads(body)["rule"]) == (403, "admin_only")
+    assert management_requests(local_stack) == before

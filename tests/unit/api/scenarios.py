@@ -75,9 +75,61 @@ class Route(StrEnum):
     DELETE = "DELETE /models/{id}"
     VERSIONS = "GET /models/{id}/versions"
     VERSION = "GET /models/{id}/versions/{n}"
+    DISCOVER_SAGEMAKER = "GET /discovery/sagemaker/endpoints"
+    DISCOVER_ENDPOINT = "GET /discovery/sagemaker/endpoints/{name}"
+    DISCOVER_BEDROCK = "GET /discovery/bedrock/models"
+    PROBE = "POST /discovery/probe"
 
 
 BODY_ROUTES = (Route.INVOKE, Route.INVOKE_STREAM, Route.VALIDATE, Route.SAVE)
+# Discovery reads through a role or not; nothing else about a model can change in them.
+DISCOVERY_ROUTES = (Route.DISCOVER_SAGEMAKER, Route.DISCOVER_ENDPOINT, Route.DISCOVER_BEDROCK, Route.PROBE)
+DISCOVERY_REGION = "us-east-1"
+PROBED_ENDPOINT = "tgi-mistral-7b"  # in the emulator's inventory
+
+
+def discovery_scope(kind: Kind) -> dict[str, str]:
+    """The query of a discovery read: the region, and the allowed role for ``Kind.CROSS_ACCOUNT``."""
+    query = {"region": DISCOVERY_REGION}
+    if kind is Kind.CROSS_ACCOUNT:
+        query["role_arn"] = ALLOWED_ROLE_ARN
+    return query
+
+
+def probe_body(kind: Kind = Kind.NONE, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "target": {"type": "sagemaker", "endpoint_name": PROBED_ENDPOINT, "region": DISCOVERY_REGION},
+        "formats": ["tgi"],
+        "stream": False,
+        **extra,
+    }
+    if kind is Kind.CROSS_ACCOUNT:
+        body["cross_account"] = {"role_arn": ALLOWED_ROLE_ARN}
+    return body
+
+
+def discovery_event(
+    route: Route, who: dict[str, Any] | None, kind: Kind, *, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The event of a discovery route: its query (region, role) or, for a probe, its body."""
+    match route:
+        case Route.DISCOVER_SAGEMAKER:
+            return rest_event("GET", "/discovery/sagemaker/endpoints", claims=who, query=discovery_scope(kind))
+        case Route.DISCOVER_ENDPOINT:
+            return rest_event(
+                "GET",
+                f"/discovery/sagemaker/endpoints/{PROBED_ENDPOINT}",
+                claims=who,
+                query=discovery_scope(kind),
+                resource="/discovery/sagemaker/endpoints/{name}",
+                path_parameters={"name": PROBED_ENDPOINT},
+            )
+        case Route.DISCOVER_BEDROCK:
+            query = {**discovery_scope(kind), "kind": "foundation-model"}
+            return rest_event("GET", "/discovery/bedrock/models", claims=who, query=query)
+        case Route.PROBE:
+            return rest_event("POST", "/discovery/probe", claims=who, body=body or probe_body(kind))
+    raise AssertionError(route)
 
 
 def event_for(  # noqa: PLR0912 - one case per route
@@ -90,6 +142,8 @@ def event_for(  # noqa: PLR0912 - one case per route
 ) -> dict[str, Any]:
     """The event a ``caller`` sends to ``route`` (``claims`` replaces the caller's claims when given)."""
     who = claims if claims is not None else claims_of(caller)
+    if route in DISCOVERY_ROUTES:
+        return discovery_event(route, who, kind, body=body)
     match route:
         case Route.ME:
             return rest_event("GET", "/me", claims=who)

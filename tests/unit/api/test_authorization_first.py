@@ -42,6 +42,16 @@ MALFORMED: dict[str, tuple[Any, str, str | None]] = {
         "read",
         "NOT A SLUG",
     ),
+    "GET /discovery/sagemaker/endpoints without region, bad limit": (
+        lambda claims: rest_event("GET", "/discovery/sagemaker/endpoints", claims=claims, query={"limit": "0"}),
+        "discover",
+        None,
+    ),
+    "POST /discovery/probe not JSON": (
+        lambda claims: rest_event("POST", "/discovery/probe", claims=claims, raw_body="{not json"),
+        "probe",
+        None,
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 """DESIGN §4 as a matrix: every route x {anonymous, user, admin} x {dev, prod} x {no override, override,
-override with cross_account, override with a custom endpoint_url}.
+override with cross_account, override with a custom endpoint_url}; discovery routes x {own account, through the
+allowed cross-account role} (their scope: the stage enables discovery, dev by default).
 
 Each cell asserts the status, the error body (``error``, ``rule``), the audit table's contents and the
 upstream calls: a denied request makes none (no runtime client is even built). Routes without a body
@@ -21,13 +22,17 @@ from tests.fakes.api import ApiHarness
 from tests.fakes.inventory import ALLOWED_ROLE_ARN, DEFAULT_MODEL
 from tests.unit.api.scenarios import (
     BODY_ROUTES,
+    DISCOVERY_REGION,
+    DISCOVERY_ROUTES,
     NEW_ID,
     PATCHES,
+    PROBED_ENDPOINT,
     SAVED_ID,
     Caller,
     Kind,
     Route,
     event_for,
+    probe_body,
     saved_config,
 )
 
@@ -46,6 +51,7 @@ UNAUTHENTICATED = Expect(401, "unauthorized")
 ADMIN_ONLY = Expect(403, "forbidden", "admin_only", audit="denied")
 STAGE = Expect(403, "forbidden", "cross_account_stage", audit="denied")
 ENDPOINT = Expect(403, "forbidden", "custom_endpoint", audit="denied")
+SCOPE = Expect(403, "forbidden", "discovery_scope", audit="denied")
 
 U, A = Caller.USER, Caller.ADMIN
 N, P, X, E = Kind.NONE, Kind.OVERRIDE, Kind.CROSS_ACCOUNT, Kind.CUSTOM_ENDPOINT  # no override, patch, role, endpoint
@@ -103,11 +109,29 @@ SIGNED_IN: list[tuple[Route, Caller, Kind, Expect, Expect]] = [
     (Route.SAVE,          A, P,  OK_AUDITED,  OK_AUDITED),
     (Route.SAVE,          A, X,  OK_AUDITED,  STAGE),
     (Route.SAVE,          A, E,  ENDPOINT,    ENDPOINT),
+    (Route.DISCOVER_SAGEMAKER, U, N, ADMIN_ONLY, ADMIN_ONLY),
+    (Route.DISCOVER_SAGEMAKER, U, X, ADMIN_ONLY, ADMIN_ONLY),
+    (Route.DISCOVER_SAGEMAKER, A, N, OK_AUDITED, SCOPE),
+    (Route.DISCOVER_SAGEMAKER, A, X, OK_AUDITED, SCOPE),
+    (Route.DISCOVER_ENDPOINT,  U, N, ADMIN_ONLY, ADMIN_ONLY),
+    (Route.DISCOVER_ENDPOINT,  U, X, ADMIN_ONLY, ADMIN_ONLY),
+    (Route.DISCOVER_ENDPOINT,  A, N, OK_AUDITED, SCOPE),
+    (Route.DISCOVER_ENDPOINT,  A, X, OK_AUDITED, SCOPE),
+    (Route.DISCOVER_BEDROCK,   U, N, ADMIN_ONLY, ADMIN_ONLY),
+    (Route.DISCOVER_BEDROCK,   U, X, ADMIN_ONLY, ADMIN_ONLY),
+    (Route.DISCOVER_BEDROCK,   A, N, OK_AUDITED, SCOPE),
+    (Route.DISCOVER_BEDROCK,   A, X, OK_AUDITED, SCOPE),
+    (Route.PROBE,              U, N, ADMIN_ONLY, ADMIN_ONLY),
+    (Route.PROBE,              U, X, ADMIN_ONLY, ADMIN_ONLY),
+    (Route.PROBE,              A, N, OK_AUDITED, SCOPE),
+    (Route.PROBE,              A, X, OK_AUDITED, SCOPE),
 ]
 # fmt: on
 
 
 def kinds_of(route: Route) -> tuple[Kind, ...]:
+    if route in DISCOVERY_ROUTES:
+        return (Kind.NONE, Kind.CROSS_ACCOUNT)
     return tuple(Kind) if route in BODY_ROUTES else (Kind.NONE,)
 
 
@@ -134,6 +158,10 @@ ACTIONS = {
     Route.DELETE: "delete",
     Route.VERSIONS: "read",
     Route.VERSION: "read",
+    Route.DISCOVER_SAGEMAKER: "discover",
+    Route.DISCOVER_ENDPOINT: "discover",
+    Route.DISCOVER_BEDROCK: "discover",
+    Route.PROBE: "probe",
 }
 TARGETS = {
     Route.GET_MODEL: DEFAULT_MODEL,
@@ -142,6 +170,7 @@ TARGETS = {
     Route.AUDIT: None,
     Route.VERSIONS: SAVED_ID,
     Route.VERSION: SAVED_ID,
+    **dict.fromkeys(DISCOVERY_ROUTES),
 }
 MODEL_CALLS = (Route.INVOKE, Route.INVOKE_STREAM)
 
@@ -171,9 +200,33 @@ def send(api: ApiHarness, route: Route, event: dict[str, Any]) -> Outcome:
     return Outcome(streamed.status, streamed.frames if streamed.status == 200 else streamed.body, before)
 
 
+def discovery_patch(route: Route, kind: Kind, *, refused_unread: bool) -> dict[str, Any]:
+    """What the audit record keeps of a discovery request: as validated (a role with its session duration), or,
+    refused to a non-admin before validation (rule 6), as sent."""
+    role: dict[str, Any] = {}
+    if kind is X:
+        role = {
+            "cross_account": {"role_arn": ALLOWED_ROLE_ARN, **({} if refused_unread else {"session_duration_s": 3600})}
+        }
+    if route is Route.PROBE:
+        return {**probe_body(), **role}
+    sources: dict[Route, dict[str, Any]] = {
+        Route.DISCOVER_SAGEMAKER: {"source": "sagemaker-endpoints"},
+        Route.DISCOVER_ENDPOINT: {"source": "sagemaker-endpoint", "endpoint_name": PROBED_ENDPOINT},
+        Route.DISCOVER_BEDROCK: {
+            "source": "bedrock-models",
+            **({} if refused_unread else {"kinds": ["foundation-model"]}),
+        },
+    }
+    source = sources[route]
+    return {**source, "region": DISCOVERY_REGION, **role}
+
+
 def expected_patch(route: Route, kind: Kind, *, refused_unread: bool) -> Any:
     """What the record keeps: a save refused to a non-admin keeps the config as sent (refused before the body
     was validated, rule 6), any other the config as validated."""
+    if route in DISCOVERY_ROUTES:
+        return discovery_patch(route, kind, refused_unread=refused_unread)
     if route is Route.SAVE:
         return saved_config(kind) if refused_unread else parse_model_config(saved_config(kind)).to_json_dict()
     if route in (Route.INVOKE, Route.INVOKE_STREAM, Route.VALIDATE):
@@ -198,6 +251,10 @@ SUCCESS_CHECKS: dict[Route, Callable[[Any, Caller, ApiHarness], bool]] = {
     Route.INVOKE_STREAM: lambda frames, _caller, _api: [f.event for f in frames][-1] == "done",
     Route.VALIDATE: lambda body, _caller, _api: body["request"]["params"]["modelId"].startswith("anthropic."),
     Route.SAVE: lambda body, _caller, _api: (body["id"], body["version"]) == (NEW_ID, 1),
+    Route.DISCOVER_SAGEMAKER: lambda body, _caller, _api: PROBED_ENDPOINT in [e["name"] for e in body["endpoints"]],
+    Route.DISCOVER_ENDPOINT: lambda body, _caller, _api: body["config"]["provider"]["endpoint_name"] == PROBED_ENDPOINT,
+    Route.DISCOVER_BEDROCK: lambda body, _caller, _api: {m["kind"] for m in body["models"]} == {"foundation-model"},
+    Route.PROBE: lambda body, _caller, _api: (body["format"], body["calls"]) == ("tgi", 1),
 }
 
 
@@ -244,8 +301,14 @@ def test_cell(  # noqa: PLR0917 - one argument per matrix dimension
         if route in (Route.INVOKE, Route.INVOKE_STREAM, Route.VALIDATE):
             assert record["base_model_id"] == DEFAULT_MODEL
 
+    # And discovery read (through the role, when asked) only when it was allowed to
+    if route in DISCOVERY_ROUTES and expect.status == 200:
+        roles = {r.role_arn for r in api.clients.client_requests}
+        assert roles == {ALLOWED_ROLE_ARN if kind is Kind.CROSS_ACCOUNT else None}
+        assert {r.caller for r in api.clients.client_requests} == {USERNAMES[caller]}
+        assert api.clients.upstream_activity > 0
     # And a model was called once, as configured, only when the request was allowed to call it
-    if route in MODEL_CALLS and expect.status == 200:
+    elif route in MODEL_CALLS and expect.status == 200:
         (call,) = api.clients.calls
         assert call.target == "anthropic.claude-3-haiku-20240307-v1:0"
         assert call.client.region == "us-east-1"

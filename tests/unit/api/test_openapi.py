@@ -28,6 +28,27 @@ ROUTES: dict[tuple[str, str], tuple[str | None, str | None, set[int]]] = {
     ("/audit", "get"): (None, "AuditListResponse", {400, 401, 403}),
     ("/schema/model-config", "get"): (None, None, {401}),
     ("/openapi.json", "get"): (None, None, set()),
+    ("/discovery/sagemaker/endpoints", "get"): (None, "EndpointPage", {400, 401, 403, 429, 502, 504}),
+    ("/discovery/sagemaker/endpoints/{endpoint_name}", "get"): (
+        None,
+        "SageMakerEndpoint",
+        {400, 401, 403, 404, 429, 502, 504},
+    ),
+    ("/discovery/bedrock/models", "get"): (None, "BedrockModelList", {400, 401, 403, 429, 502, 504}),
+    ("/discovery/probe", "post"): ("ProbeRequest", "ProbeResult", {400, 401, 403, 413}),
+}
+ADMIN_ONLY = {
+    ("/models/{model_id}", "get"),
+    ("/models/{model_id}", "put"),
+    ("/models/{model_id}", "delete"),
+    ("/models/validate", "post"),
+    ("/models/{model_id}/versions", "get"),
+    ("/models/{model_id}/versions/{version}", "get"),
+    ("/audit", "get"),
+    ("/discovery/sagemaker/endpoints", "get"),
+    ("/discovery/sagemaker/endpoints/{endpoint_name}", "get"),
+    ("/discovery/bedrock/models", "get"),
+    ("/discovery/probe", "post"),
 }
 
 
@@ -88,14 +109,29 @@ def test_each_route_documents_its_request_success_and_error_models(
         assert responses[str(code)]["description"]
 
 
+def test_admin_routes_say_so(document: dict[str, Any]) -> None:
+    # Then exactly the admin-only routes carry x-admin-only (the infrastructure leaves their validation to the
+    # function, which refuses a plain user first: rule 6)
+    marked = {
+        (path, method)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if "x-admin-only" in operation
+    }
+    assert marked == ADMIN_ONLY
+    for path, method in ADMIN_ONLY:
+        assert document["paths"][path][method]["x-admin-only"] is True
+
+
 def test_the_streamed_invoke_documents_each_frame(document: dict[str, Any]) -> None:
-    # Then /invoke answers JSON only, and /invoke/stream describes its delta, done and error frames
+    # Then /invoke answers JSON only, and /invoke/stream describes its delta, reasoning, done and error frames
     assert set(document["paths"]["/invoke"]["post"]["responses"]["200"]["content"]) == {"application/json"}
     stream = document["paths"]["/invoke/stream"]["post"]
     assert stream["requestBody"]["content"]["application/json"]["schema"] == {"$ref": REF + "InvokeRequest"}
     events = stream["responses"]["200"]["content"][SSE]["schema"]["oneOf"]
-    assert [e["properties"]["event"]["const"] for e in events] == ["delta", "done", "error"]
-    assert events[2]["properties"]["data"]["contentSchema"] == {"$ref": REF + "ErrorBody"}
+    assert [e["properties"]["event"]["const"] for e in events] == ["delta", "reasoning", "done", "error"]
+    assert events[1]["properties"]["data"]["contentSchema"]["required"] == ["text"]
+    assert events[3]["properties"]["data"]["contentSchema"] == {"$ref": REF + "ErrorBody"}
 
 
 def test_no_route_documents_a_validation_status_the_api_never_answers(document: dict[str, Any]) -> None:

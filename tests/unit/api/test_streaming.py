@@ -49,6 +49,25 @@ def test_a_stream_sends_deltas_then_one_done_frame(api: ApiHarness, model_id: st
     assert [c.operation for c in api.clients.calls] == [operation]
 
 
+def test_reasoning_travels_in_its_own_frames_and_field_never_in_the_answer(make_api: Callable[..., ApiHarness]) -> None:
+    # Given a model that reasons before it answers (Converse reasoningContent)
+    clients = RecordingClientFactory(script=Script(reasoning=("Check", " the atlas.")))
+    api = make_api(clients=clients)
+
+    # When it is invoked streamed and buffered
+    reply, _ = api.stream(stream_event({"prompt": PROMPT}, admin=False))
+    buffered = api.call(rest_event("POST", "/invoke", claims=user_claims(), body={"prompt": PROMPT}))
+
+    # Then the stream sends reasoning frames first, then the answer's deltas, then done
+    frames = reply.frames
+    assert [f.event for f in frames] == ["reasoning", "reasoning", "delta", "delta", "delta", "done"]
+    assert "".join(f.data["text"] for f in frames if f.event == "reasoning") == "Check the atlas."
+    assert "".join(f.data["text"] for f in frames if f.event == "delta") == clients.script.text
+    # And the buffered answer has the reasoning in its own field, the output untouched
+    assert buffered.body["output"] == clients.script.text
+    assert buffered.body["reasoning"] == "Check the atlas."
+
+
 def test_a_converse_stream_reports_the_models_usage_and_stop_reason(api: ApiHarness) -> None:
     # When a Converse model streams
     reply, _ = api.stream(stream_event({"prompt": PROMPT}))

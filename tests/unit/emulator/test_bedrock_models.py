@@ -286,3 +286,98 @@ def test_guardrail_marker_intervenes_only_with_a_guardrail(call: Call) -> None:
     assert plain["stopReason"] == "end_turn"
     assert guarded["stopReason"] == "guardrail_intervened"
     assert guarded["output"]["message"]["content"] == [{"text": "Sorry, the model cannot answer this question."}]
+
+
+# --- DeepSeek-R1, reasoning, prompt caching, latency and service tier ------------------------------
+
+R1 = "us.deepseek.r1-v1:0"
+R1_PROMPT = "<｜begin▁of▁sentence｜><｜User｜>What is the capital of France?<｜Assistant｜><think>\n"  # noqa: RUF001
+
+
+def test_deepseek_r1_thinks_inline_then_answers(call: Call) -> None:
+    # Given a prompt that ends inside the think block, as Bedrock's guide formats it
+    answer = json.loads(call("POST", _path(R1, "invoke"), {"prompt": R1_PROMPT, "max_tokens": 200}).body)
+
+    # Then the text is the reasoning, the closing tag, then the answer to the last user turn
+    [choice] = answer["choices"]
+    thought, _, rest = choice["text"].partition("\n</think>\n\n")
+    assert thought == "The user wrote: What is the capital of France? I should echo it."
+    assert rest.startswith("Echo: What is the capital of France?")
+    assert choice["stop_reason"] == "stop"
+
+
+def test_deepseek_r1_counts_reasoning_against_max_tokens(
+    call: Call, parse_event_stream: ParseEvents, stream_bytes: StreamBytes
+) -> None:
+    # Given a one-token budget / When it is asked buffered and streamed
+    body = {"prompt": R1_PROMPT, "max_tokens": 1}
+    buffered = json.loads(call("POST", _path(R1, "invoke"), body).body)
+    chunks = _chunks(call("POST", _path(R1, "invoke-with-response-stream"), body), parse_event_stream, stream_bytes)
+
+    # Then the one token is reasoning, cut by length, and the stream's last chunk counts it
+    assert buffered["choices"] == [{"text": "The", "stop_reason": "length"}]
+    assert [c["choices"][0]["text"] for c in chunks] == ["The"]
+    assert chunks[-1]["amazon-bedrock-invocationMetrics"]["outputTokenCount"] == 1
+
+
+def test_deepseek_r1_rejects_unknown_keys(call: Call) -> None:
+    message = _error(call("POST", _path(R1, "invoke"), {"prompt": "x", "max_gen_len": 5}), 400, "ValidationException")
+    assert "extraneous key [max_gen_len]" in message
+
+
+def test_converse_with_a_reasoning_model_answers_reasoning_then_text(
+    call: Call, parse_event_stream: ParseEvents, stream_bytes: StreamBytes
+) -> None:
+    body = _converse(inferenceConfig={"maxTokens": 40})
+    answer = json.loads(call("POST", _path(R1, "converse"), body).body)
+    reasoning, text = answer["output"]["message"]["content"]
+    assert reasoning["reasoningContent"]["reasoningText"]["text"] == "The user wrote: Hello converse I should echo it."
+    assert reasoning["reasoningContent"]["reasoningText"]["signature"]
+    assert text["text"].startswith("Echo: Hello converse.")
+    assert answer["usage"]["outputTokens"] == 9 + len(text["text"].split())
+
+    events = parse_event_stream(
+        stream_bytes(call("POST", _path(R1, "converse-stream"), body)), "bedrock-runtime", "ConverseStream", "stream"
+    )
+    deltas = [e["contentBlockDelta"] for e in events if "contentBlockDelta" in e]
+    thought = "".join(d["delta"]["reasoningContent"].get("text", "") for d in deltas if d["contentBlockIndex"] == 0)
+    spoken = "".join(d["delta"]["text"] for d in deltas if d["contentBlockIndex"] == 1)
+    assert thought == reasoning["reasoningContent"]["reasoningText"]["text"]
+    assert spoken == text["text"]
+    assert [e["contentBlockStop"]["contentBlockIndex"] for e in events if "contentBlockStop" in e] == [0, 1]
+
+
+def test_claude_thinks_only_when_asked(call: Call) -> None:
+    plain = json.loads(call("POST", _path(HAIKU, "converse"), _converse()).body)
+    thinking = _converse(additionalModelRequestFields={"thinking": {"type": "enabled", "budget_tokens": 1024}})
+    asked = json.loads(call("POST", _path(HAIKU, "converse"), thinking).body)
+    assert [list(block) for block in plain["output"]["message"]["content"]] == [["text"]]
+    assert [list(block) for block in asked["output"]["message"]["content"]] == [["reasoningContent"], ["text"]]
+
+
+def test_a_cached_prefix_is_written_once_then_read(call: Call) -> None:
+    # Given a system prompt followed by a cache point
+    body = _converse(system=[{"text": "You are a very patient geography tutor"}, {"cachePoint": {"type": "default"}}])
+
+    # When the same prefix is sent twice
+    first = json.loads(call("POST", _path(HAIKU, "converse"), body).body)["usage"]
+    second = json.loads(call("POST", _path(HAIKU, "converse"), body).body)["usage"]
+
+    # Then the first call writes the 7 prefix tokens, the second reads them, and neither counts them as input
+    assert (first["cacheWriteInputTokens"], first["cacheReadInputTokens"]) == (7, 0)
+    assert (second["cacheWriteInputTokens"], second["cacheReadInputTokens"]) == (0, 7)
+    assert first["inputTokens"] == second["inputTokens"] == 2
+    assert first["totalTokens"] == second["totalTokens"]
+
+
+def test_latency_and_service_tier_are_echoed(
+    call: Call, parse_event_stream: ParseEvents, stream_bytes: StreamBytes
+) -> None:
+    body = _converse(performanceConfig={"latency": "optimized"}, serviceTier={"type": "flex"})
+    answer = json.loads(call("POST", _path(HAIKU, "converse"), body).body)
+    events = parse_event_stream(
+        stream_bytes(call("POST", _path(HAIKU, "converse-stream"), body)), "bedrock-runtime", "ConverseStream", "stream"
+    )
+    assert (answer["performanceConfig"], answer["serviceTier"]) == ({"latency": "optimized"}, {"type": "flex"})
+    metadata = events[-1]["metadata"]
+    assert (metadata["performanceConfig"], metadata["serviceTier"]) == ({"latency": "optimized"}, {"type": "flex"})

@@ -11,7 +11,8 @@ import boto3
 from botocore.validate import validate_parameters
 
 from inference_engine.credentials import ClientFactory
-from inference_engine.schema import CrossAccount
+from inference_engine.schema import BedrockProvider, CrossAccount, ModelConfig, SageMakerProvider
+from tests.fixtures.loader import Recorded
 
 
 def real_client(service: str) -> Any:
@@ -85,3 +86,29 @@ class FakeClientFactory(ClientFactory):
         if service not in self._fakes:
             raise AssertionError(f"no client expected for {service}")
         return self._fakes[service]
+
+
+def recorded_runtime(
+    config: ModelConfig, recorded: Recorded, *, streamed: bool
+) -> tuple[FakeClientFactory, FakeRuntime]:
+    """A fake runtime that answers the recorded response (buffered or streamed) for ``config``'s provider and API."""
+    provider = config.provider
+    if isinstance(provider, SageMakerProvider):
+        runtime = FakeRuntime("sagemaker-runtime")
+        if streamed and config.supports_streaming:
+            runtime.reply("invoke_endpoint_with_response_stream", {"Body": iter(recorded.sagemaker_events())})
+        else:
+            runtime.reply("invoke_endpoint", {"Body": recorded.streaming_body(), "ContentType": "application/json"})
+        return FakeClientFactory(sagemaker_runtime=runtime), runtime
+    assert isinstance(provider, BedrockProvider)
+    runtime = FakeRuntime("bedrock-runtime")
+    if provider.api == "converse":
+        if streamed:
+            runtime.reply("converse_stream", {"stream": iter(recorded.stream_events)})
+        else:
+            runtime.reply("converse", {**recorded.body, "ResponseMetadata": {"HTTPStatusCode": 200}})
+    elif streamed:
+        runtime.reply("invoke_model_with_response_stream", {"body": iter(recorded.bedrock_chunk_events())})
+    else:
+        runtime.reply("invoke_model", {"body": recorded.streaming_body(), "contentType": "application/json"})
+    return FakeClientFactory(bedrock_runtime=runtime), runtime

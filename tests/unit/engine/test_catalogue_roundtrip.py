@@ -9,11 +9,20 @@ from typing import Any
 import pytest
 
 from inference_engine.catalogue import FORMATS, catalogue_json, load_catalogue
-from inference_engine.engine import InvokeResult, StreamDelta, StreamEnd, Usage, invoke, prepare, stream
+from inference_engine.engine import (
+    InvokeResult,
+    StreamDelta,
+    StreamEnd,
+    StreamReasoning,
+    Usage,
+    invoke,
+    prepare,
+    stream,
+)
 from inference_engine.messages import parse_conversation
-from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider, parse_model_config
+from inference_engine.schema import parse_model_config
 from tests.fixtures.loader import Recorded, load_recorded, recorded_formats
-from tests.unit.engine.fakes import FakeClientFactory, FakeRuntime
+from tests.unit.engine.fakes import recorded_runtime
 
 SYSTEM = "You are a concise geography assistant."
 QUESTION = "What is the capital of France?"
@@ -122,6 +131,16 @@ EXPECTED_REQUESTS: dict[str, dict[str, Any]] = {
         },
         "body": {"prompt": LLAMA3_PROMPT, "max_gen_len": 512, "temperature": 0.5, "top_p": 0.9},
     },
+    "bedrock-deepseek-r1": {
+        "params": {"modelId": "us.deepseek.r1-v1:0", "contentType": "application/json", "accept": "application/json"},
+        "body": {
+            "prompt": f"<｜begin▁of▁sentence｜>{SYSTEM}<｜User｜>{QUESTION}<｜Assistant｜><think>\n",  # noqa: RUF001
+            "max_tokens": 2048,
+            "temperature": 0.6,
+            "top_p": 0.95,
+            "stop": [],
+        },
+    },
 }
 
 # How each format streams: (operation, whether the body says "stream": true, the framing of its parts).
@@ -134,6 +153,7 @@ STREAMING: dict[str, tuple[str, bool, str | None]] = {
     "bedrock-anthropic-messages": ("bedrock-runtime:InvokeModelWithResponseStream", False, "bedrock-chunk"),
     "bedrock-titan-text": ("bedrock-runtime:InvokeModelWithResponseStream", False, "bedrock-chunk"),
     "bedrock-meta-llama": ("bedrock-runtime:InvokeModelWithResponseStream", False, "bedrock-chunk"),
+    "bedrock-deepseek-r1": ("bedrock-runtime:InvokeModelWithResponseStream", False, "bedrock-chunk"),
 }
 
 
@@ -185,34 +205,14 @@ def test_a_streamed_render_uses_the_streaming_operation(fmt: str) -> None:
     assert prepared.body == ({**expected_body, "stream": True} if stream_flag else expected_body)
 
 
-def _runtime(config: ModelConfig, recorded: Recorded, *, streamed: bool) -> tuple[FakeClientFactory, FakeRuntime]:
-    provider = config.provider
-    if isinstance(provider, SageMakerProvider):
-        runtime = FakeRuntime("sagemaker-runtime")
-        if streamed and config.supports_streaming:
-            runtime.reply("invoke_endpoint_with_response_stream", {"Body": iter(recorded.sagemaker_events())})
-        else:
-            runtime.reply("invoke_endpoint", {"Body": recorded.streaming_body(), "ContentType": "application/json"})
-        return FakeClientFactory(sagemaker_runtime=runtime), runtime
-    assert isinstance(provider, BedrockProvider)
-    runtime = FakeRuntime("bedrock-runtime")
-    if provider.api == "converse":
-        if streamed:
-            runtime.reply("converse_stream", {"stream": iter(recorded.stream_events)})
-        else:
-            runtime.reply("converse", {**recorded.body, "ResponseMetadata": {"HTTPStatusCode": 200}})
-    elif streamed:
-        runtime.reply("invoke_model_with_response_stream", {"body": iter(recorded.bedrock_chunk_events())})
-    else:
-        runtime.reply("invoke_model", {"body": recorded.streaming_body(), "contentType": "application/json"})
-    return FakeClientFactory(bedrock_runtime=runtime), runtime
-
-
-def _assert_usage(usage: Usage, expected: dict[str, int], estimated_input: int, output: str) -> None:
+def _assert_usage(
+    usage: Usage, expected: dict[str, int], estimated_input: int, output: str, reasoning: str | None = None
+) -> None:
     from inference_engine.tokens import estimate_tokens  # noqa: PLC0415
 
+    estimated_output = estimate_tokens(output) + estimate_tokens(reasoning or "")
     assert usage.input_tokens == expected.get("input_tokens", estimated_input)
-    assert usage.output_tokens == expected.get("output_tokens", estimate_tokens(output))
+    assert usage.output_tokens == expected.get("output_tokens", estimated_output)
     assert usage.estimated is (len(expected) < 2)
     assert (usage.input_estimated, usage.output_estimated) == (
         "input_tokens" not in expected,
@@ -223,7 +223,7 @@ def _assert_usage(usage: Usage, expected: dict[str, int], estimated_input: int, 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_buffered_round_trip_extracts_the_recorded_text_and_usage(fmt: str) -> None:
     config, recorded = load_catalogue()[fmt], load_recorded(fmt)
-    factory, runtime = _runtime(config, recorded, streamed=False)
+    factory, runtime = recorded_runtime(config, recorded, streamed=False)
 
     result: InvokeResult = invoke(config, _conversation(recorded), clients=factory, caller="alice")
 
@@ -232,14 +232,16 @@ def test_buffered_round_trip_extracts_the_recorded_text_and_usage(fmt: str) -> N
     body = sent.get("Body", sent.get("body"))
     assert (json.loads(body) if body is not None else None) == EXPECTED_REQUESTS[fmt]["body"]
     assert result.output == recorded.expected["text"]
-    _assert_usage(result.usage, recorded.expected["usage"], result.prepared.estimated_input_tokens, result.output)
+    assert result.reasoning == recorded.expected.get("reasoning")
+    estimated_input = result.prepared.estimated_input_tokens
+    _assert_usage(result.usage, recorded.expected["usage"], estimated_input, result.output, result.reasoning)
     assert result.stop_reason == recorded.expected.get("stop_reason")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_streamed_round_trip_extracts_the_recorded_text_and_usage(fmt: str) -> None:
     config, recorded = load_catalogue()[fmt], load_recorded(fmt)
-    factory, runtime = _runtime(config, recorded, streamed=True)
+    factory, runtime = recorded_runtime(config, recorded, streamed=True)
 
     events = list(stream(config, _conversation(recorded), clients=factory, caller="alice"))
 
@@ -253,13 +255,15 @@ def test_streamed_round_trip_extracts_the_recorded_text_and_usage(fmt: str) -> N
         }[STREAMING[fmt][0]]
     )
     deltas = [e.text for e in events if isinstance(e, StreamDelta)]
+    thoughts = [e.text for e in events if isinstance(e, StreamReasoning)]
     end = events[-1]
     assert isinstance(end, StreamEnd)
-    assert all(isinstance(e, StreamDelta) for e in events[:-1])
+    assert all(isinstance(e, StreamDelta | StreamReasoning) for e in events[:-1])
     assert "".join(deltas) == end.output == recorded.expected["stream_text"]
+    assert ("".join(thoughts) or None) == end.reasoning == recorded.expected.get("reasoning")
     if recorded.stream_parts or recorded.stream_events:
         assert len(deltas) > 1  # really streamed, piece by piece
     estimate = prepare(config, _conversation(recorded), stream=True).estimated_input_tokens
-    _assert_usage(end.usage, recorded.expected["stream_usage"], estimate, end.output)
+    _assert_usage(end.usage, recorded.expected["stream_usage"], estimate, end.output, end.reasoning)
     # And the stream's stop reason is the model's own (the last record that says it), where the format has one
     assert end.stop_reason == recorded.expected.get("stream_stop_reason", recorded.expected.get("stop_reason"))

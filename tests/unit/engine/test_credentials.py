@@ -286,3 +286,26 @@ def test_per_target_clients_share_one_assumed_role_session(factory: ClientFactor
     assert a is not b
     assert factory.assume_role_calls == 1
     assert signing_key(a) == signing_key(b) == key_id("ASIAALICE")
+
+
+def test_a_derived_factory_has_its_own_settings_but_shares_assumed_roles(factory: ClientFactory, sts: Stubber) -> None:
+    # Given a role already assumed by the base factory
+    sts.add_response(
+        "assume_role",
+        assume_role_answer("ASIAALICE", START + timedelta(hours=1)),
+        {"RoleArn": ROLE.role_arn, "RoleSessionName": "ie-alice", "DurationSeconds": 3600, "ExternalId": "ext-42"},
+    )
+    base = factory.client("sagemaker-runtime", "us-east-1", cross_account=ROLE, caller="alice")
+
+    # When a factory with probe settings (no retries, short read timeout) is derived from it
+    probe = factory.derived(ClientSettings(read_timeout_s=8.0, max_attempts=0, retry_mode="standard"))
+    client = probe.client("sagemaker-runtime", "us-east-1", cross_account=ROLE, caller="alice")
+
+    # Then its clients use those settings, with the same assumed credentials and no second AssumeRole
+    assert client is not base
+    assert client.meta.config.read_timeout == 8.0
+    assert client.meta.config.retries["total_max_attempts"] == 1
+    assert base.meta.config.read_timeout == 60.0
+    assert signing_key(client) == key_id("ASIAALICE")
+    assert factory.assume_role_calls == probe.assume_role_calls == 1
+    assert probe.settings.max_attempts == 0 and factory.settings.max_attempts == 3

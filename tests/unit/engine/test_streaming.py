@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inference_engine.errors import OutputPathError, ResponseFormatError
+from inference_engine.events import StreamDelta, StreamReasoning
 from inference_engine.extraction import UsageCounts
 from inference_engine.schema import UsagePaths
 from inference_engine.streaming import (
@@ -151,8 +152,25 @@ def test_text_stream_yields_deltas_and_collects_usage() -> None:
 
     deltas = [d for part in cut(JSONLINES, 17) for d in stream.feed(part)] + list(stream.finish())
 
-    assert deltas == ["Hel", "lo ✓", "!"]
+    assert deltas == [StreamDelta("Hel"), StreamDelta("lo ✓"), StreamDelta("!")]
     assert stream.usage == UsageCounts(output_tokens=3)
+
+
+def test_text_stream_keeps_reasoning_records_apart_from_the_answer() -> None:
+    # Given an OpenAI-compatible stream whose server separates reasoning (vLLM --reasoning-parser)
+    records = [
+        {"choices": [{"delta": {"reasoning_content": "Capital of", "content": None}}]},
+        {"choices": [{"delta": {"reasoning_content": " France?", "content": None}}]},
+        {"choices": [{"delta": {"content": "Paris."}}]},
+    ]
+    body = "".join(f"data: {json.dumps(r)}\n\n" for r in records).encode()
+    stream = TextStream("sse", "choices[0].delta.content", None, "choices[0].delta.reasoning_content")
+
+    # When it is decoded in small parts
+    deltas = [d for part in cut(body, 11) for d in stream.feed(part)] + list(stream.finish())
+
+    # Then reasoning and answer arrive as their own kinds, in order
+    assert deltas == [StreamReasoning("Capital of"), StreamReasoning(" France?"), StreamDelta("Paris.")]
 
 
 def test_a_stream_whose_path_never_matches_is_an_output_path_error_naming_the_keys() -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from inference_engine.credentials import Service
 from inference_engine.policy import Caller, PolicyDeniedError
 from inference_engine.schema import parse_model_config
 from lambdas.domain.context import RequestContext
 from lambdas.domain.errors import AuditUnavailableError, VersionConflictError
 from lambdas.logic.audit_trail import AuditTrail
+from lambdas.logic.discovery import Discovery, Scope
 from lambdas.logic.invocations import Invocations, InvocationSpec
 from lambdas.logic.model_writes import ModelWrites
 from lambdas.logic.registry import ModelRegistry
@@ -106,3 +110,40 @@ def test_an_admins_invocation_returns_a_typed_answer(stores: tuple[InMemoryModel
 def test_the_audit_trail_reads_through_the_store() -> None:
     audit = InMemoryAuditStore()
     assert AuditTrail(audit).recent(ADMIN, limit=5, next_token=None).records == []
+
+
+def discovery(audit: InMemoryAuditStore, clients: RecordingClientFactory, stage: str = "dev") -> Discovery:
+    return Discovery(policy=runtime_settings(stage).policy, audit=audit, clients=clients)
+
+
+def test_discovery_records_its_intent_before_reading_then_the_outcome() -> None:
+    # Given discovery over an audit store that shows what was recorded when the first client was asked for
+    audit, clients = InMemoryAuditStore(), RecordingClientFactory()
+    seen: list[list[str]] = []
+    asked = clients.client
+
+    def client(service: Service, region: str, **options: Any) -> Any:
+        seen.append([r.outcome for r in audit.in_order()])
+        return asked(service, region, **options)
+
+    clients.client = client  # type: ignore[method-assign]
+
+    # When an admin lists a region's endpoints
+    page = discovery(audit, clients).sagemaker_endpoints(
+        ADMIN, Scope("us-east-1"), limit=2, next_token=None, name_contains=None
+    )
+
+    # Then the record said "allowed" before the SageMaker client existed, and "success" after the reads
+    assert page.endpoints
+    assert seen[0] == ["allowed"]
+    assert [(r.action, r.outcome, r.patch) for r in audit.in_order()] == [
+        ("discover", "success", {"source": "sagemaker-endpoints", "region": "us-east-1"})
+    ]
+
+
+def test_discovery_outside_the_stages_scope_is_denied_recorded_and_reads_nothing() -> None:
+    audit, clients = InMemoryAuditStore(), RecordingClientFactory()
+    with pytest.raises(PolicyDeniedError):
+        discovery(audit, clients, stage="prod").bedrock_models(ADMIN, Scope("us-east-1"), None)
+    assert [(r.action, r.outcome, r.rule) for r in audit.in_order()] == [("discover", "denied", "discovery_scope")]
+    assert clients.upstream_activity == 0
