@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import AfterValidator, StringConstraints
 
 from inference_engine.schema import SLUG_PATTERN
 from lambdas.api_models import AuditListResponse, AuditRecordBody, error_responses
@@ -15,6 +17,15 @@ from lambdas.services import Services
 
 # 2026-03-01, 2026-03-01T12:00, ... 2026-03-01T12:00:00.123Z: compared as text with the records' timestamps
 TIMESTAMP = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,3})?)?)?Z?)?$"
+
+
+def _real_time(value: str) -> str:
+    """The pattern gives the shape; a day or hour that does not exist (2026-02-30, T25, year 0) is a 400 too."""
+    datetime.fromisoformat(value)  # raises ValueError: the validation error names the parameter
+    return value
+
+
+Timestamp = Annotated[str, StringConstraints(pattern=TIMESTAMP), AfterValidator(_real_time)]
 
 
 def build_router(services: Services) -> Router:
@@ -39,8 +50,8 @@ def build_router(services: Services) -> Router:
         ] = None,
         action: Annotated[Action | None, Query()] = None,
         outcome: Annotated[Outcome | None, Query()] = None,
-        since: Annotated[str | None, Query(pattern=TIMESTAMP)] = None,
-        until: Annotated[str | None, Query(pattern=TIMESTAMP)] = None,
+        since: Annotated[Timestamp | None, Query()] = None,
+        until: Annotated[Timestamp | None, Query()] = None,
     ) -> AuditListResponse:
         where = AuditFilter(
             model_id=model_id,

@@ -145,6 +145,10 @@ def test_bad_filters_are_400s_naming_the_parameter(api: ApiHarness) -> None:
         ({"action": "dance"}, "query.action"),
         ({"outcome": "maybe"}, "query.outcome"),
         ({"since": "yesterday"}, "query.since"),
+        # the shape of a timestamp, but no such day or hour (found by the API fuzzer: a 500 before)
+        ({"since": "0000-00-07"}, "query.since"),
+        ({"until": "2026-02-30"}, "query.until"),
+        ({"until": "2026-03-01T25"}, "query.until"),
         ({"model_id": "NOT A SLUG"}, "query.model_id"),
     ):
         reply = get(api, "/audit", **query)
