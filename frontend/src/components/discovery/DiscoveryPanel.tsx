@@ -210,6 +210,7 @@ export function DiscoveryPanel({ api, region, crossAccount, onUse }: DiscoveryPa
               items={rows}
               trackBy="key"
               wrapLines
+              stickyColumns={{ first: 1 }}
               selectionType="single"
               selectedItems={selected ? [selected] : []}
               onSelectionChange={({ detail }) => {
@@ -228,22 +229,22 @@ export function DiscoveryPanel({ api, region, crossAccount, onUse }: DiscoveryPa
                 </Header>
               }
               columnDefinitions={[
-                { id: "name", header: "Name", cell: (row) => row.name, isRowHeader: true },
+                { id: "name", header: "Name", cell: (row) => row.name, isRowHeader: true, minWidth: 200 },
                 {
                   id: "status",
                   header: source === "sagemaker" ? "Status" : "Kind",
                   cell: (row) => row.status,
                   minWidth: 110,
                 },
-                { id: "detail", header: source === "sagemaker" ? "Instance" : "Provider", cell: (row) => row.detail || "-" },
-                { id: "format", header: "Format", cell: (row) => (row.format ? <code>{row.format}</code> : "-") },
+                { id: "detail", header: source === "sagemaker" ? "Instance" : "Provider", cell: (row) => row.detail || "-", minWidth: 150 },
+                { id: "format", header: "Format", cell: (row) => (row.format ? <code>{row.format}</code> : "-"), minWidth: 130 },
                 {
                   id: "confidence",
                   header: "Confidence",
                   cell: (row) => <Confidence value={row.confidence} />,
                   minWidth: 120,
                 },
-                { id: "reason", header: "Why", cell: (row) => row.reason || "-" },
+                { id: "reason", header: "Why", cell: (row) => row.reason || "-", minWidth: 200 },
               ]}
               empty={<Box textAlign="center">Nothing deployed here.</Box>}
             />
