@@ -36,17 +36,26 @@ from inference_engine.tokens import check_constraints, estimate_tokens, requeste
 
 @dataclass(frozen=True)
 class Usage:
+    """Token counts: the model's own where it reports them, else the engine's estimate (flagged per count)."""
+
     input_tokens: int
     output_tokens: int
-    estimated: bool
+    input_estimated: bool = False
+    output_estimated: bool = False
     cache_read_input_tokens: int | None = None  # reported by Converse when prompt caching applies
     cache_write_input_tokens: int | None = None
+
+    @property
+    def estimated(self) -> bool:
+        return self.input_estimated or self.output_estimated
 
     def as_dict(self) -> dict[str, Any]:
         usage: dict[str, Any] = {
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "estimated": self.estimated,
+            "input_estimated": self.input_estimated,
+            "output_estimated": self.output_estimated,
         }
         if self.cache_read_input_tokens is not None:
             usage["cache_read_input_tokens"] = self.cache_read_input_tokens
@@ -243,14 +252,14 @@ def _client(config: ModelConfig, prepared: PreparedRequest, clients: ClientProvi
 
 def _usage(reported: UsageCounts, prepared: PreparedRequest, output: str, reasoning: str | None = None) -> Usage:
     """Reported counts where the model gave them, else estimates (reasoning is output the model generated)."""
-    estimated = reported.input_tokens is None or reported.output_tokens is None
     generated = reported.output_tokens
     if generated is None:
         generated = estimate_tokens(output) + (estimate_tokens(reasoning) if reasoning else 0)
     return Usage(
         input_tokens=reported.input_tokens if reported.input_tokens is not None else prepared.estimated_input_tokens,
         output_tokens=generated,
-        estimated=estimated,
+        input_estimated=reported.input_tokens is None,
+        output_estimated=reported.output_tokens is None,
         cache_read_input_tokens=reported.cache_read_input_tokens,
         cache_write_input_tokens=reported.cache_write_input_tokens,
     )

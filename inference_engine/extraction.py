@@ -186,6 +186,17 @@ def extract_text(document: Any, expression: str) -> str:
     return text
 
 
+def extract_stop_reason(document: Any, expression: str | None) -> str | None:
+    """Why generation stopped, as the model says it (a string or a number), else ``None``: a stop reason is
+    information, never a reason to fail a call."""
+    return None if expression is None else stop_reason_text(search(expression, document))
+
+
+def stop_reason_text(value: Any) -> str | None:
+    """A selected stop reason as text: a string or a number, else ``None``."""
+    return str(value) if isinstance(value, str | int | float) and not isinstance(value, bool) and value != "" else None
+
+
 def optional_text(value: Any) -> str | None:
     """The text of a stream record's selection: ``None`` when the record carries no text there (e.g. a final
     summary); ``""`` when it selects empty text (an empty token is still a match)."""

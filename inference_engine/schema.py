@@ -167,6 +167,9 @@ class Constraints(_Strict):
 class StreamSettings(_Strict):
     framing: Literal["jsonlines", "sse", "bedrock-chunk"]
     output_path: JMESPathExpr
+    stop_reason_path: JMESPathExpr | None = Field(
+        default=None, description="why generation stopped, in the stream's records (the last one found wins)"
+    )
 
 
 class UsagePaths(_Strict):
@@ -196,6 +199,9 @@ class ContentHandler(_Strict):
         default_factory=lambda: dict(DEFAULT_REQUEST_TEMPLATE)
     )
     output_path: JMESPathExpr = "[0].generated_text"
+    stop_reason_path: JMESPathExpr | None = Field(
+        default=None, description="why generation stopped (end of turn, length, stop sequence), in the response"
+    )
     stream: StreamSettings | None = None
     usage: UsagePaths | None = None
 

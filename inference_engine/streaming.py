@@ -13,7 +13,14 @@ from typing import Any, Literal, Protocol
 
 from inference_engine.errors import OutputPathError, ResponseFormatError
 from inference_engine.events import Delta, StreamDelta, StreamReasoning
-from inference_engine.extraction import UsageCounts, optional_text, searcher, token_count, top_level_keys
+from inference_engine.extraction import (
+    UsageCounts,
+    optional_text,
+    searcher,
+    stop_reason_text,
+    token_count,
+    top_level_keys,
+)
 from inference_engine.schema import ModelConfig, StreamSettings, UsagePaths
 
 Framing = Literal["jsonlines", "sse", "bedrock-chunk"]
@@ -126,6 +133,7 @@ class TextStream:
         output_path: str,
         usage_paths: UsagePaths | None,
         reasoning_path: str | None = None,
+        stop_reason_path: str | None = None,
     ) -> None:
         self._decoder = decoder_for(framing)
         self._output_path = output_path
@@ -139,7 +147,9 @@ class TextStream:
             )
             if path
         ]
+        self._stop_reason = searcher(stop_reason_path) if stop_reason_path is not None else None
         self.usage = UsageCounts()
+        self.stop_reason: str | None = None
         self.documents = 0
         self.matched = 0  # records whose output path (or reasoning path) selected text
         self._first_keys: list[str] = []
@@ -154,6 +164,8 @@ class TextStream:
                 count = search(document)
                 if count is not None and (count := token_count(count)) is not None:
                     self.usage = dataclasses.replace(self.usage, **{name: count})
+            if self._stop_reason is not None:
+                self.stop_reason = stop_reason_text(self._stop_reason(document)) or self.stop_reason
             if self._reasoning is not None:
                 thought = optional_text(self._reasoning(document))
                 if thought is not None:
@@ -183,6 +195,8 @@ class TextStream:
 
 
 def text_stream(config: ModelConfig, settings: StreamSettings) -> TextStream:
-    """The decoder of one model's stream: its framing, output path, usage paths and reasoning path."""
+    """The decoder of one model's stream: its framing, output path, usage, reasoning and stop reason paths."""
     reasoning = config.reasoning.stream_path if config.reasoning is not None else None
-    return TextStream(settings.framing, settings.output_path, config.content_handler.usage, reasoning)
+    return TextStream(
+        settings.framing, settings.output_path, config.content_handler.usage, reasoning, settings.stop_reason_path
+    )

@@ -19,8 +19,10 @@ from infra.stage_config import StageConfig
 from infra.web import Web, WebContent
 from lambdas.settings import function_environment
 
-# Exactly the calls lambdas/dal makes: models are read, listed, written with a condition and deleted with one.
+# Exactly the calls lambdas/dal makes: models are read, listed, written with a condition (in one transaction with
+# their new version) and deleted with one; versions are put (never replaced: a condition), read and listed.
 MODELS_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+VERSIONS_TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query")
 # Audit records are put (the intent, then the same item again with its outcome) and queried by month; the app
 # never deletes one (TTL expires them).
 AUDIT_TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
@@ -72,6 +74,7 @@ class ModelStudioStack(Stack):
             removal_policy=removal_policy,
         )
         self.data.models_table.grant(self.inference.role, *MODELS_TABLE_ACTIONS)
+        self.data.model_versions_table.grant(self.inference.role, *VERSIONS_TABLE_ACTIONS)
         self.data.audit_table.grant(self.inference.role, *AUDIT_TABLE_ACTIONS)
         self.inference.allow(inference_grants(config))
 
@@ -97,7 +100,11 @@ class ModelStudioStack(Stack):
             functions={"buffered": self.inference.function, "streaming": self.inference.stream_function},
             api_stage=self.api.rest_api.deployment_stage,
             invoke_method=self.api.methods[("POST", "/invoke")],
-            tables={"models": self.data.models_table, "audit": self.data.audit_table},
+            tables={
+                "models": self.data.models_table,
+                "versions": self.data.model_versions_table,
+                "audit": self.data.audit_table,
+            },
             removal_policy=removal_policy,
         )
         self.web_content = WebContent(
@@ -122,6 +129,7 @@ class ModelStudioStack(Stack):
             "UserPoolClientId": self.identity.client.user_pool_client_id,
             "AdminGroup": config.policy.admin_group,
             "ModelsTableName": self.data.models_table.table_name,
+            "ModelVersionsTableName": self.data.model_versions_table.table_name,
             "AuditTableName": self.data.audit_table.table_name,
             "FunctionName": self.inference.function.function_name,
             "StreamFunctionName": self.inference.stream_function.function_name,
@@ -137,6 +145,7 @@ class ModelStudioStack(Stack):
         """What the functions read besides the Powertools settings (``lambdas/settings.py``)."""
         return function_environment(
             models_table_name=self.data.models_table.table_name,
+            model_versions_table_name=self.data.model_versions_table.table_name,
             audit_table_name=self.data.audit_table.table_name,
             audit_ttl_days=self.config.data.audit_ttl_days,
             cors_allow_origin=self.web.origin,

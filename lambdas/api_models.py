@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from inference_engine.messages import MAX_MESSAGES, MAX_TEXT_CHARS, ChatMessage
 from inference_engine.schema import SLUG_PATTERN, ModelConfig
+from lambdas.domain.audit import Action, Outcome
 
 
 class _Model(BaseModel):
@@ -117,6 +118,9 @@ class ModelSummary(_Model):
     endpoint_name: str | None = Field(default=None, description="admins only")
     region: str | None = Field(default=None, description="admins only")
     cross_account: bool | None = Field(default=None, description="admins only")
+    format: str | None = Field(
+        default=None, description="the catalogue format the adapter speaks (e.g. tgi), null for one written by hand"
+    )
 
 
 class ModelListResponse(_Model):
@@ -136,6 +140,27 @@ class SaveModelRequest(_Body):
     config: ModelConfig
     version: int = Field(ge=0, description="the version the client read; 0 creates a new model")
     base_model_id: str | None = Field(default=None, pattern=SLUG_PATTERN)
+    restored_from: int | None = Field(
+        default=None, ge=1, description="this saves an earlier version again (audited as a restore)"
+    )
+
+
+class ModelVersionSummary(_Model):
+    version: int
+    saved_at: str
+    saved_by: str
+    base_model_id: str | None = None
+    restored_from: int | None = Field(default=None, description="the earlier version this one restored")
+
+
+class ModelVersionListResponse(_Model):
+    id: str
+    versions: list[ModelVersionSummary] = Field(description="newest first")
+
+
+class ModelVersionResponse(ModelVersionSummary):
+    id: str
+    config: dict[str, JsonValue] = Field(description="the config as it was saved")
 
 
 class SaveModelResponse(_Model):
@@ -175,7 +200,9 @@ class InvokeRequest(_Body):
 class UsageBody(_Model):
     input_tokens: int
     output_tokens: int
-    estimated: bool
+    estimated: bool = Field(description="either count is the engine's estimate")
+    input_estimated: bool = Field(default=False, description="the model did not report its input tokens")
+    output_estimated: bool = Field(default=False, description="the model did not report its output tokens")
     cache_read_input_tokens: int | None = Field(
         default=None, exclude_if=_absent, description="Converse prompt caching: input tokens read from the cache"
     )
@@ -270,15 +297,17 @@ class AuditRecordBody(_Model):
     timestamp: str
     actor: str
     actor_sub: str
-    action: Literal["invoke", "validate", "save", "delete", "read", "discover", "probe"]
+    action: Action
     model_id: str | None
     base_model_id: str | None
     patch: JsonValue
     role_arn: str | None
-    outcome: Literal["allowed", "denied", "success", "error"]
+    outcome: Outcome
     rule: str | None = None
     error: str | None = None
     request_id: str
+    version: int | None = Field(default=None, description="the model version a save or restore made, a delete removed")
+    restored_from: int | None = None
 
 
 class AuditListResponse(_Model):

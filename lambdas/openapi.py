@@ -26,7 +26,12 @@ class _Unused:
 def generate() -> str:
     """The document, formatted as committed (sorted keys, two-space indent, a final newline)."""
     env = EnvSettings.model_validate(
-        {"RUNTIME_SETTINGS_FILE": "unused.json", "MODELS_TABLE_NAME": "unused", "AUDIT_TABLE_NAME": "unused"}
+        {
+            "RUNTIME_SETTINGS_FILE": "unused.json",
+            "MODELS_TABLE_NAME": "unused",
+            "MODEL_VERSIONS_TABLE_NAME": "unused",
+            "AUDIT_TABLE_NAME": "unused",
+        }
     )
     unused = _Unused()
     services = build_services(

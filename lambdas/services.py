@@ -64,7 +64,7 @@ class Stores:
 def dynamodb_stores(env: EnvSettings, clients: ClientProvider) -> Stores:
     dynamodb = clients.client("dynamodb", env.aws_region)
     return Stores(
-        models=ModelsTable(dynamodb, env.models_table_name),
+        models=ModelsTable(dynamodb, env.models_table_name, env.model_versions_table_name),
         audit=AuditTable(dynamodb, env.audit_table_name, ttl_days=env.audit_ttl_days),
     )
 

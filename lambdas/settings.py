@@ -21,6 +21,7 @@ class EnvSettings(BaseModel):
     runtime_settings_file: Path = Field(alias="RUNTIME_SETTINGS_FILE")
     models_table_name: str = Field(alias="MODELS_TABLE_NAME", min_length=3)
     audit_table_name: str = Field(alias="AUDIT_TABLE_NAME", min_length=3)
+    model_versions_table_name: str = Field(alias="MODEL_VERSIONS_TABLE_NAME", min_length=3)
     audit_ttl_days: int = Field(default=90, alias="AUDIT_TTL_DAYS", ge=1, le=3650)
     cors_allow_origin: str = Field(default="*", alias="CORS_ALLOW_ORIGIN")
     cors_extra_origins: str = Field(default="", alias="CORS_EXTRA_ORIGINS", description="comma-separated")

@@ -10,6 +10,7 @@ import boto3
 REGION = "us-east-1"
 MODELS_TABLE = "model-studio-local-models"
 AUDIT_TABLE = "model-studio-local-audit"
+MODEL_VERSIONS_TABLE = "model-studio-local-model-versions"
 ADMIN_GROUP = "Administrators"
 
 
@@ -81,12 +82,28 @@ def seed_cognito(endpoint_url: str) -> SeededPool:
     return SeededPool(user_pool_id=pool["Id"], client_id=app_client["ClientId"])
 
 
-def create_tables(dynamodb: Any, *, models_table: str = MODELS_TABLE, audit_table: str = AUDIT_TABLE) -> None:
-    """The deployed key schema (``infra/data.py``): models by ``id``; audit by ``pk``/``sk``, TTL on ``expires_at``."""
+def create_tables(
+    dynamodb: Any,
+    *,
+    models_table: str = MODELS_TABLE,
+    audit_table: str = AUDIT_TABLE,
+    versions_table: str = MODEL_VERSIONS_TABLE,
+) -> None:
+    """The deployed key schema (``infra/data.py``): models by ``id``; their versions by ``id``/``version``; audit by
+    ``pk``/``sk``, TTL on ``expires_at``."""
     dynamodb.create_table(
         TableName=models_table,
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.create_table(
+        TableName=versions_table,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}, {"AttributeName": "version", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": "version", "AttributeType": "N"},
+        ],
         BillingMode="PAY_PER_REQUEST",
     )
     dynamodb.create_table(

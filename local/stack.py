@@ -214,6 +214,7 @@ class LocalStack:
                 **function_environment(
                     runtime_settings_file=str(settings_file),
                     models_table_name=aws_seed.MODELS_TABLE,
+                    model_versions_table_name=aws_seed.MODEL_VERSIONS_TABLE,
                     audit_table_name=aws_seed.AUDIT_TABLE,
                     audit_ttl_days=30,
                     cors_allow_origin="*",
@@ -236,7 +237,7 @@ class LocalStack:
     def _save_tables(self, moto_url: str) -> None:
         ddb = aws_seed.client("dynamodb", moto_url)
         snapshot: dict[str, list[dict[str, Any]]] = {}
-        for table in (aws_seed.MODELS_TABLE, aws_seed.AUDIT_TABLE):
+        for table in (aws_seed.MODELS_TABLE, aws_seed.MODEL_VERSIONS_TABLE, aws_seed.AUDIT_TABLE):
             items: list[dict[str, Any]] = []
             for page in ddb.get_paginator("scan").paginate(TableName=table):
                 items.extend(page.get("Items", []))

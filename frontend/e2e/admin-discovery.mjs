@@ -1,10 +1,21 @@
-// Administrator: finds a deployed model instead of typing it. Opens Custom, lists the region's SageMaker endpoints
-// (each with the format discovery detected from its container), probes one, and invokes the config the editor was
-// filled with, without typing an endpoint name or a request template. Then lists the Bedrock models.
-import { WIDE, expect, expectAccessibleNames, expectEqual, expectNoHorizontalScroll, runScenario, signIn } from "./harness.mjs";
+// Administrator: finds a deployed model instead of typing it. Opens Create, starts with "Find a deployed model", lists
+// the region's SageMaker endpoints (each with the format discovery detected from its container), probes one, goes on
+// to configure and test the config it found, and invokes it, without typing an endpoint name or a request template.
+// Then lists the Bedrock models.
+import {
+  WIDE,
+  expect,
+  expectAccessibleNames,
+  expectAxeClean,
+  expectEqual,
+  expectNoHorizontalScroll,
+  readCode,
+  runScenario,
+  signIn,
+} from "./harness.mjs";
 import { DISCOVERY } from "./scenario-data.mjs";
 
-await runScenario("admin-discovery", async ({ config, data, newPage, step, screenshot }) => {
+await runScenario("admin-discovery", async ({ config, data, result, newPage, step, screenshot }) => {
   const page = await newPage("admin", WIDE);
   const sent = { discovery: [], probes: [], invokes: [] };
   page.on("request", (request) => {
@@ -19,17 +30,19 @@ await runScenario("admin-discovery", async ({ config, data, newPage, step, scree
   const table = section.getByTestId("discovery-table");
   const panel = page.getByTestId("test-panel");
 
-  await step("the admin signs in and opens Custom", async () => {
+  const startWithDiscovery = async () => {
+    await page.getByRole("heading", { name: "Start from", level: 1 }).waitFor();
+    await page.getByRole("radiogroup", { name: "Start from" }).getByText("Find a deployed model", { exact: true }).click();
+    await section.waitFor();
+  };
+
+  await step("the admin signs in and creates a model by finding a deployed one", async () => {
     await signIn(page, config.admin);
-    const select = page.getByTestId("llm-model-select");
-    await select.getByText(/Default/).waitFor();
-    await select.getByRole("button").first().click();
-    await page.getByRole("option", { name: /^Custom…/ }).click();
-    await page.getByTestId("section-model").waitFor();
+    await page.getByRole("button", { name: "Create model" }).click();
+    await startWithDiscovery();
   });
 
   await step("listing a region's endpoints shows each one's detected format", async () => {
-    await section.getByRole("button", { name: /Find a deployed model/ }).click();
     const region = section.getByRole("combobox", { name: "Region to search" });
     await region.fill(DISCOVERY.region);
     await page.keyboard.press("Escape");
@@ -42,13 +55,19 @@ await runScenario("admin-discovery", async ({ config, data, newPage, step, scree
     expectEqual(rows.length, DISCOVERY.endpoint_rows, "one row per endpoint or inference component");
     await expectAccessibleNames(page, "discovery table");
     await expectNoHorizontalScroll(page, "discovery table at 1280 px");
+    await expectAxeClean(page, "create: find a deployed model", result);
   });
 
-  await step("probing the chosen endpoint fills the editor with a working adapter", async () => {
+  await step("probing the chosen endpoint starts the model from a working adapter", async () => {
     await table.getByRole("radio", { name: `Select ${DISCOVERY.endpoint}` }).check();
     await section.getByRole("button", { name: "Probe and use" }).click();
     await section.getByTestId("discovery-used").waitFor();
     data.probe_summary = ((await section.getByTestId("probe-summary").textContent()) ?? "").trim();
+    await screenshot(page, "16-create-discovery.png", { fullPage: false });
+    await page.getByRole("button", { name: "Next", exact: true }).click();
+    expectEqual(await page.getByLabel("New model id", { exact: true }).inputValue(), DISCOVERY.endpoint, "the id came from discovery");
+    await page.getByRole("button", { name: "Configure and test" }).click();
+    await page.getByRole("heading", { name: "Create model: configure and test", level: 1 }).waitFor();
     expectEqual(
       await page.getByLabel("Endpoint name", { exact: true }).inputValue(),
       DISCOVERY.endpoint,
@@ -56,9 +75,8 @@ await runScenario("admin-discovery", async ({ config, data, newPage, step, scree
     );
     data.model_id = await page.getByLabel("Model id", { exact: true }).inputValue();
     data.output_path = await page.getByLabel("Output path (JMESPath)", { exact: true }).inputValue();
-    const template = JSON.parse(await page.getByLabel("Request template (JSON)", { exact: true }).inputValue());
+    const template = JSON.parse(await readCode(page, "Request template (JSON)"));
     expect(template.inputs === "{{prompt}}", `the adapter's request template was filled: ${JSON.stringify(template)}`);
-    await screenshot(page, "09-admin-discovery.png", { element: section });
   });
 
   await step("the filled config answers a streamed test invoke", async () => {
@@ -72,6 +90,8 @@ await runScenario("admin-discovery", async ({ config, data, newPage, step, scree
   });
 
   await step("Bedrock models are listed with their kind and adapter; non-text models cannot be chosen", async () => {
+    await page.getByRole("button", { name: "Start over" }).click();
+    await startWithDiscovery();
     await section.getByText("Bedrock models", { exact: true }).click();
     await section.getByRole("button", { name: "List models" }).click();
     await table.getByRole("row", { name: new RegExp(DISCOVERY.bedrock_profile) }).waitFor();

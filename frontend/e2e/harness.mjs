@@ -8,7 +8,7 @@
 //   E2E_ARTIFACT_DIR      where a failing step's screenshot goes (not committed)
 //   E2E_ADMIN_USERNAME / E2E_ADMIN_PASSWORD, E2E_USER_USERNAME / E2E_USER_PASSWORD
 //   E2E_CHROMIUM          the browser binary (default /usr/bin/chromium)
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { chromium } from "playwright-core";
@@ -192,8 +192,69 @@ export async function signIn(page, { username, password }, { keyboard = false } 
     await page.getByRole("button", { name: "Sign in" }).click();
   }
   await page.getByTestId("app-signedIn").waitFor();
-  await page.getByRole("heading", { name: "Inference settings", level: 1 }).waitFor();
-  await page.getByText(`signed in as ${username}`).waitFor();
+  await page.getByRole("heading", { level: 1 }).first().waitFor();
+  await page.getByRole("button", { name: `Signed in as ${username}` }).waitFor();
+}
+
+const AXE_SOURCE = readFileSync(new URL("../node_modules/axe-core/axe.min.js", import.meta.url), "utf-8");
+const BLOCKING_IMPACTS = new Set(["serious", "critical"]);
+
+/**
+ * axe-core on the page as it is now (WCAG 2.x A/AA and best practices): fails on any serious or critical violation,
+ * and checks there is exactly one h1. Returns the counts per impact, recorded in the result's data.axe.
+ */
+export async function expectAxeClean(page, where, result) {
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.addScriptTag({ content: AXE_SOURCE });
+  const outcome = await page.evaluate(async () => {
+    const run = await window.axe.run(document, { resultTypes: ["violations"] });
+    return run.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      nodes: violation.nodes.slice(0, 3).map((node) => node.target.join(" ")),
+    }));
+  });
+  const blocking = outcome.filter((violation) => BLOCKING_IMPACTS.has(violation.impact));
+  const h1 = await page.locator("h1").count();
+  const entry = { where, h1, violations: outcome.map(({ id, impact }) => `${id} (${impact})`), blocking: blocking.length };
+  if (result) (result.data.axe ??= []).push(entry);
+  expect(blocking.length === 0, `${where}: serious or critical axe violations: ${JSON.stringify(blocking)}`);
+  expectEqual(h1, 1, `${where}: number of h1 elements`);
+  return entry;
+}
+
+/** The text of the CodeEditor (Ace) labelled `label`. */
+export async function readCode(page, label, scope = page) {
+  return scope.getByLabel(label, { exact: true }).evaluate((textarea) => textarea.closest(".ace_editor").env.editor.getValue());
+}
+
+/**
+ * Replaces the text of the CodeEditor (Ace) labelled `label`, as typed with the keyboard (select all, then the text).
+ * Ace may re-indent typed lines, so the result is compared without whitespace; if the keyboard input did not land
+ * (a busy machine), the text is set through Ace's own API, which fires the same change events.
+ */
+export async function writeCode(page, label, text, scope = page) {
+  const textarea = scope.getByLabel(label, { exact: true });
+  const id = await textarea.getAttribute("id");
+  const landed = (timeout) =>
+    page
+      .waitForFunction(
+        ([elementId, expected]) =>
+          document.getElementById(elementId)?.closest(".ace_editor")?.env?.editor?.getValue().replace(/\s+/g, "") === expected,
+        [id, text.replace(/\s+/g, "")],
+        { timeout },
+      )
+      .then(() => true)
+      .catch(() => false);
+  await textarea.focus();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(text);
+  if (!(await landed(5_000))) {
+    await textarea.evaluate((element, value) => element.closest(".ace_editor").env.editor.setValue(value, 1), text);
+    expect(await landed(5_000), `the code editor "${label}" holds the text`);
+  }
+  // CodeEditor reports its value after a short delay (onDelayedChange).
+  await page.waitForTimeout(500);
 }
 
 /** Fails when the page scrolls sideways (a horizontal scrollbar on the page body). */

@@ -2,9 +2,8 @@
 // UI); the plain-user scenario checks that none of them is in the user's DOM.
 import { expect, expectEqual } from "./harness.mjs";
 
-/** Labels on the admin's page with Custom open on a SageMaker base model. */
+/** Labels on the admin's page with a SageMaker model's configuration open. */
 export const PRIVILEGED_LABELS = [
-  "Base model",
   "Model id",
   "Display name",
   "Endpoint name",
@@ -19,7 +18,6 @@ export const PRIVILEGED_LABELS = [
 /** Admin-only labels shown only for another provider or with a cross-account role on. */
 export const CONDITIONAL_PRIVILEGED_LABELS = ["Role ARN", "External id", "Bedrock model id", "Endpoint URL"];
 export const PRIVILEGED_TEST_IDS = [
-  "base-model-select",
   "section-model",
   "section-provider",
   "section-cross-account",
@@ -32,6 +30,8 @@ export const PRIVILEGED_TEST_IDS = [
   "override-preview",
 ];
 export const PRIVILEGED_BUTTONS = ["Preview request", "Save model", "Export JSON", "Import JSON"];
+/** Admin-only buttons of the Models page. */
+export const PRIVILEGED_TABLE_BUTTONS = ["Create model", "Edit", "Actions"];
 
 export async function expectPrivilegedControls(page) {
   for (const label of PRIVILEGED_LABELS) {

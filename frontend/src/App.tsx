@@ -1,16 +1,32 @@
-/** Auth gate: the sign-in page until Cognito has a session, then the inference settings. */
+/**
+ * The app: the route table (every view has a URL) behind the auth gate. Signed out, any URL shows the sign-in page and
+ * keeps the URL, so a deep link opens once signed in. Signed in, the console shell (loaded on demand) renders the
+ * route's page.
+ */
 import Box from "@cloudscape-design/components/box";
 import Spinner from "@cloudscape-design/components/spinner";
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import type { RouteObject } from "react-router";
 import type { ApiClient } from "./api/client";
 import type { AuthService } from "./auth/authService";
-import { InferenceSettingsPage } from "./pages/InferenceSettingsPage";
 import { SignInPage } from "./pages/SignInPage";
+import { consoleRoutes } from "./shell/routeTable";
+
+const Console = lazy(() => import("./shell/Console"));
 
 export interface AppProps {
   auth: AuthService;
   api: ApiClient;
   region: string;
+}
+
+function Loading() {
+  return (
+    <Box padding="l" textAlign="center">
+      <Spinner size="large" />
+      <span className="ms-visually-hidden">Loading…</span>
+    </Box>
+  );
 }
 
 export function App({ auth, api, region }: AppProps) {
@@ -31,14 +47,27 @@ export function App({ auth, api, region }: AppProps) {
   }, [auth]);
 
   return (
-    <main className="ms-main" data-testid={`app-${status}`}>
+    <div data-testid={`app-${status}`}>
       {status === "checking" && (
-        <Box padding="l" textAlign="center">
-          <Spinner size="large" />
-        </Box>
+        <main>
+          <Loading />
+        </main>
       )}
-      {status === "signedOut" && <SignInPage auth={auth} onSignedIn={() => setStatus("signedIn")} />}
-      {status === "signedIn" && <InferenceSettingsPage api={api} region={region} onSignOut={signOut} />}
-    </main>
+      {status === "signedOut" && (
+        <main className="ms-main">
+          <SignInPage auth={auth} onSignedIn={() => setStatus("signedIn")} />
+        </main>
+      )}
+      {status === "signedIn" && (
+        <Suspense fallback={<Loading />}>
+          <Console api={api} region={region} onSignOut={signOut} />
+        </Suspense>
+      )}
+    </div>
   );
+}
+
+/** The route table: the auth gate at the root, the console's pages below it. */
+export function appRoutes(props: AppProps): RouteObject[] {
+  return [{ path: "/", element: <App {...props} />, children: consoleRoutes }];
 }

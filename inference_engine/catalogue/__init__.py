@@ -38,3 +38,16 @@ def catalogue_json(fmt: str) -> dict[str, object]:
 def load_catalogue() -> dict[str, ModelConfig]:
     """Every catalogue adapter, validated, by format name."""
     return {fmt: parse_model_config(catalogue_json(fmt)) for fmt in FORMATS}
+
+
+def format_of(config: ModelConfig) -> str | None:
+    """The catalogue format a config speaks: the one adapter with its provider, API and output path (the wire shape
+    an answer comes back in), or None when none or several match (an adapter written by hand)."""
+
+    def shape(model: ModelConfig) -> tuple[object, ...]:
+        provider = model.provider
+        return provider.type, getattr(provider, "api", None), model.content_handler.output_path
+
+    wanted = shape(config)
+    matches = [fmt for fmt, adapter in load_catalogue().items() if shape(adapter) == wanted]
+    return matches[0] if len(matches) == 1 else None

@@ -29,7 +29,13 @@ from inference_engine.errors import (
     UpstreamThrottledError,
     UpstreamTimeoutError,
 )
-from inference_engine.extraction import UsageCounts, extract_reasoning, extract_text, extract_usage
+from inference_engine.extraction import (
+    UsageCounts,
+    extract_reasoning,
+    extract_stop_reason,
+    extract_text,
+    extract_usage,
+)
 from inference_engine.schema import ModelConfig
 
 Service = Literal["sagemaker-runtime", "bedrock-runtime"]
@@ -64,12 +70,12 @@ class Completion:
 
     @classmethod
     def of_document(cls, document: Any, config: ModelConfig) -> Completion:
-        """A JSON answer read through the adapter's output, usage and reasoning paths."""
+        """A JSON answer read through the adapter's output, usage, stop reason and reasoning paths."""
         handler = config.content_handler
         return cls(
             text=extract_text(document, handler.output_path),
             usage=extract_usage(document, handler.usage),
-            stop_reason=None,
+            stop_reason=extract_stop_reason(document, handler.stop_reason_path),
             raw=document,
             reasoning=extract_reasoning(document, config.reasoning),
         )
@@ -122,22 +128,54 @@ def _client_error_message(exc: ClientError) -> tuple[str, str, int | None]:
     return code, message, status if isinstance(status, int) else None
 
 
+# What an admin should check first, by kind of failure (appended to the service's own message).
+CHECK_THROTTLED = (
+    "The model is throttling requests: retry in a few seconds; if it keeps happening, raise the quota (Bedrock: "
+    "requests and tokens per minute for this model) or the endpoint's instance count."
+)
+CHECK_TIMEOUT = (
+    "No answer in time: check the endpoint's health and latency, or ask for fewer output tokens (or stream)."
+)
+CHECK_ACCESS = (
+    "Access was denied: check that the calling role (the function's, or the model's cross_account role) may call "
+    "this model in this region, and for a cross-account role its trust policy and external id."
+)
+CHECK_NOT_FOUND = (
+    "Not found: check the endpoint name or model id (or inference profile) and the region; for Bedrock, that "
+    "model access is granted in the account."
+)
+CHECK_REQUEST = (
+    "The model refused the request: compare the request template and model_kwargs with the container's format "
+    "(Validate shows the exact body sent)."
+)
+NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "ResourceNotFound", "NotFoundException"})
+
+
+def _not_found(code: str, message: str) -> bool:
+    lowered = message.lower()
+    return code in NOT_FOUND_CODES or (
+        code in ("ValidationError", "ValidationException")
+        and ("not found" in lowered or "model identifier is invalid" in lowered)
+    )
+
+
 def translate(exc: Exception, target: str) -> EngineError:
-    """Map a botocore failure to the domain error the HTTP layer knows how to answer."""
+    """Map a botocore failure to the domain error the HTTP layer knows how to answer, with what to check."""
     if isinstance(exc, EngineError):
         return exc
     if isinstance(exc, ClientError):
         code, message, status = _client_error_message(exc)
-        text = f"{target}: {code}: {message}"
+        said = f"{target}: {code}: {message}" if message else f"{target}: {code}"
         if code in THROTTLING_CODES or status == 429:
-            return UpstreamThrottledError(text, upstream_code=code, status=status)
+            return UpstreamThrottledError(f"{said}. {CHECK_THROTTLED}", upstream_code=code, status=status)
         if code in TIMEOUT_CODES or status in (408, 504) or (code == "ModelError" and "timed out" in message.lower()):
-            return UpstreamTimeoutError(text, upstream_code=code, status=status)
+            return UpstreamTimeoutError(f"{said}. {CHECK_TIMEOUT}", upstream_code=code, status=status)
         if code in CREDENTIAL_CODES:
-            return CredentialsError(text, upstream_code=code, status=status)
-        return ModelError(text, upstream_code=code, status=status)
+            return CredentialsError(f"{said}. {CHECK_ACCESS}", upstream_code=code, status=status)
+        check = CHECK_NOT_FOUND if _not_found(code, message) else CHECK_REQUEST
+        return ModelError(f"{said}. {check}", upstream_code=code, status=status)
     if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
-        return UpstreamTimeoutError(f"{target}: no answer in time ({type(exc).__name__})")
+        return UpstreamTimeoutError(f"{target}: no answer in time ({type(exc).__name__}). {CHECK_TIMEOUT}")
     if isinstance(exc, EndpointConnectionError):
         return UpstreamError(f"{target}: cannot connect to the runtime endpoint ({exc})")
     if isinstance(exc, BotoCoreError):

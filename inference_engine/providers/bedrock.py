@@ -30,7 +30,7 @@ _STOP_KEYS = ("stop", "stop_sequences", "stopSequences")
 
 
 def _target(provider: BedrockProvider) -> str:
-    return f"Bedrock model {provider.model_id!r}"
+    return f"Bedrock model {provider.model_id!r} in {provider.region}"
 
 
 def check_converse_conversation(conversation: Conversation) -> None:
@@ -225,3 +225,4 @@ def _chunk_deltas(events: Any, decoder: TextStream, summary: StreamSummary, targ
                 raise ModelError(f"{target}: stream failed: {name}: {message}")
         yield from decoder.finish()
     summary.usage = decoder.usage
+    summary.stop_reason = decoder.stop_reason

@@ -43,7 +43,7 @@ def request_params(provider: SageMakerProvider, *, stream: bool = False) -> dict
 
 
 def _target(provider: SageMakerProvider) -> str:
-    return f"SageMaker endpoint {provider.endpoint_name!r}"
+    return f"SageMaker endpoint {provider.endpoint_name!r} in {provider.region}"
 
 
 def _decode(raw: bytes, accept: str) -> Any:
@@ -86,3 +86,4 @@ def _deltas(events: Any, decoder: TextStream, summary: StreamSummary, target: st
                 raise ModelError(f"{target}: stream failed: {error.get('Message', 'unknown error')}")
         yield from decoder.finish()
     summary.usage = decoder.usage
+    summary.stop_reason = decoder.stop_reason

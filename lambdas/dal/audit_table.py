@@ -16,10 +16,12 @@ from typing import Any, cast
 from botocore.exceptions import BotoCoreError, ClientError
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail
-from lambdas.domain.audit import Action, AuditPage, AuditRecord, Outcome
+from lambdas.domain.audit import Action, AuditFilter, AuditPage, AuditRecord, Outcome
 from lambdas.domain.errors import AuditUnavailableError
 
 MONTHS_SEARCHED = 13
+MAX_QUERIES = 24  # DynamoDB reads per page of records
+MAX_PAGE = 200  # items read per query when a filter drops some
 
 
 def _month(timestamp: str) -> str:
@@ -29,6 +31,12 @@ def _month(timestamp: str) -> str:
 def _previous_month(month: str) -> str:
     first = datetime.strptime(month + "-01", "%Y-%m-%d")
     return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+def _months_back(month: str, count: int) -> str:
+    for _ in range(count):
+        month = _previous_month(month)
+    return month
 
 
 def _s(value: str | None) -> dict[str, str] | None:
@@ -62,6 +70,10 @@ class AuditTable:
             value = _s(getattr(record, name))
             if value:
                 attributes[name] = value
+        for name in ("version", "restored_from"):
+            number = getattr(record, name)
+            if number is not None:
+                attributes[name] = {"N": str(number)}
         return attributes
 
     def put(self, record: AuditRecord) -> None:
@@ -73,36 +85,72 @@ class AuditTable:
     def update_outcome(self, record: AuditRecord) -> None:
         self.put(record)  # same key: the record is replaced with its final outcome
 
-    def recent(self, *, limit: int, next_token: str | None, now: str) -> AuditPage:
-        month, start_key = _month(now), None
+    def recent(self, *, limit: int, next_token: str | None, now: str, where: AuditFilter | None = None) -> AuditPage:
+        """Newest first, month by month (back to ``where.since``, else 13 months); ``where``'s fields are a key
+        range on the timestamps and a filter on the rest. A page holds up to ``limit`` records, and ends early
+        (with a token) after ``MAX_QUERIES`` reads, so a rare match never makes one request read the whole table."""
+        where = where or AuditFilter()
+        month, start_key = _month(min(now, where.until) if where.until else now), None
         if next_token:
             month, start_key = self._decode(next_token)
+        oldest = _month(where.since) if where.since else _months_back(_month(now), MONTHS_SEARCHED - 1)
         records: list[AuditRecord] = []
-        for _ in range(MONTHS_SEARCHED):
-            kwargs: dict[str, Any] = {
-                "TableName": self._table,
-                "KeyConditionExpression": "pk = :pk",
-                "ExpressionAttributeValues": {":pk": {"S": f"AUDIT#{month}"}},
-                "ScanIndexForward": False,
-                "Limit": limit - len(records),
-            }
+        for _ in range(MAX_QUERIES):
+            kwargs = self._query(month, where, limit - len(records))
             if start_key:
                 kwargs["ExclusiveStartKey"] = start_key
             response = self._client.query(**kwargs)
             records.extend(self._record(item) for item in response.get("Items", []))
             start_key = response.get("LastEvaluatedKey")
-            if len(records) >= limit:
-                token_month, token_key = (month, start_key) if start_key else (_previous_month(month), None)
-                return AuditPage(records, self._encode(token_month, token_key))
             if not start_key:
+                if month <= oldest:
+                    return AuditPage(records, None)
                 month = _previous_month(month)
-        return AuditPage(records, None)
+            if len(records) >= limit:
+                break
+        return AuditPage(records, self._encode(month, start_key))
+
+    def _query(self, month: str, where: AuditFilter, limit: int) -> dict[str, Any]:
+        values: dict[str, Any] = {":pk": {"S": f"AUDIT#{month}"}}
+        key = "pk = :pk"
+        if where.since or where.until:
+            values[":lo"] = {"S": where.since or month}
+            values[":hi"] = {"S": (where.until or "9999") + "#~"}  # every id after the last timestamp
+            key += " AND sk BETWEEN :lo AND :hi"
+        names: dict[str, str] = {}
+        conditions = []
+        for name, value in (
+            ("model_id", where.model_id),
+            ("actor", where.actor),
+            ("action", where.action),
+            ("outcome", where.outcome),
+        ):
+            if value is not None:
+                names[f"#{name}"] = name
+                values[f":{name}"] = {"S": value}
+                conditions.append(f"#{name} = :{name}")
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": key,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": False,
+            # with a filter, DynamoDB applies Limit before filtering: read a full page and cut it here
+            "Limit": MAX_PAGE if conditions else limit,
+        }
+        if conditions:
+            kwargs["FilterExpression"] = " AND ".join(conditions)
+            kwargs["ExpressionAttributeNames"] = names
+        return kwargs
 
     @staticmethod
     def _record(item: dict[str, Any]) -> AuditRecord:
         def text(name: str) -> str | None:
             value = item.get(name, {}).get("S")
             return str(value) if value is not None else None
+
+        def number(name: str) -> int | None:
+            value = item.get(name, {}).get("N")
+            return int(value) if value is not None else None
 
         return AuditRecord(
             id=text("id") or "",
@@ -118,6 +166,8 @@ class AuditTable:
             rule=text("rule"),
             error=text("error"),
             request_id=text("request_id") or "",
+            version=number("version"),
+            restored_from=number("restored_from"),
         )
 
     @staticmethod

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from inference_engine.schema import ModelConfig
 from lambdas.domain.context import RequestContext
 
-Action = Literal["invoke", "validate", "save", "delete", "read", "discover", "probe"]
+Action = Literal["invoke", "validate", "save", "restore", "delete", "read", "discover", "probe"]
 Outcome = Literal["allowed", "denied", "success", "error"]
 
 
@@ -37,6 +37,8 @@ class AuditRecord:
     request_id: str
     rule: str | None = None
     error: str | None = None
+    version: int | None = None  # the model version a save or restore made, or a delete removed
+    restored_from: int | None = None  # a restore: the earlier version it saved again
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
@@ -52,6 +54,8 @@ class AuditRecord:
         config: ModelConfig | None = None,
         rule: str | None = None,
         error: str | None = None,
+        version: int | None = None,
+        restored_from: int | None = None,
     ) -> AuditRecord:
         """A record of ``ctx``'s caller and request; the role ARN comes from ``config`` or ``patch``."""
         return cls(
@@ -67,10 +71,12 @@ class AuditRecord:
             rule=rule,
             error=error,
             request_id=ctx.request_id,
+            version=version,
+            restored_from=restored_from,
         )
 
-    def finished(self, outcome: Outcome, error: str | None = None) -> AuditRecord:
-        return replace(self, outcome=outcome, error=error)
+    def finished(self, outcome: Outcome, error: str | None = None, *, version: int | None = None) -> AuditRecord:
+        return replace(self, outcome=outcome, error=error, version=version if version is not None else self.version)
 
     def failed(self, exc: BaseException) -> AuditRecord:
         """The record for an action that raised: ``denied`` (with the rule) or ``error`` (with the code)."""
@@ -94,7 +100,32 @@ class AuditRecord:
             "rule": self.rule,
             "error": self.error,
             "request_id": self.request_id,
+            "version": self.version,
+            "restored_from": self.restored_from,
         }
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit records to list: every field that is set must match (``since``/``until``: ISO timestamps,
+    inclusive)."""
+
+    model_id: str | None = None
+    actor: str | None = None
+    action: Action | None = None
+    outcome: Outcome | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def matches(self, record: AuditRecord) -> bool:
+        return (
+            (self.model_id is None or record.model_id == self.model_id)
+            and (self.actor is None or record.actor == self.actor)
+            and (self.action is None or record.action == self.action)
+            and (self.outcome is None or record.outcome == self.outcome)
+            and (self.since is None or record.timestamp >= self.since)
+            and (self.until is None or record.timestamp <= self.until)
+        )
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,30 @@ class StoredModel:
 
 
 @dataclass(frozen=True)
+class ModelVersion:
+    """One saved version of a model, kept for ever (its history): what was saved, by whom, when, and whether it
+    restored an earlier version."""
+
+    id: str
+    version: int
+    config: dict[str, Any]
+    base_model_id: str | None
+    saved_at: str
+    saved_by: str
+    restored_from: int | None = None
+
+
+@dataclass(frozen=True)
 class ModelWrite:
-    """What a save stores: the config (a JSON document), the base model it started from, who saved it and when."""
+    """What a save stores: the config (a JSON document), the base model it started from, who saved it and when
+    (and, for a restore, which version it restored)."""
 
     model_id: str
     config: dict[str, Any]
     base_model_id: str | None
     actor: str
     now: str
+    restored_from: int | None = None  # the earlier version this save brings back
 
 
 @dataclass(frozen=True)

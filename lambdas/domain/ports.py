@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from lambdas.domain.audit import AuditPage, AuditRecord
-from lambdas.domain.models import ModelWrite, StoredModel
+from lambdas.domain.audit import AuditFilter, AuditPage, AuditRecord
+from lambdas.domain.models import ModelVersion, ModelWrite, StoredModel
 
 
 class ModelStore(Protocol):
@@ -19,12 +19,19 @@ class ModelStore(Protocol):
     def scan(self) -> Iterator[StoredModel]: ...
 
     def put(self, write: ModelWrite, *, expected_version: int) -> StoredModel:
-        """Create or replace the version the caller read, else raise ``VersionConflictError``."""
+        """Create or replace the version the caller read, else raise ``VersionConflictError``; the new version is
+        also kept in the model's history, in the same atomic write."""
         ...
 
     def delete(self, model_id: str, expected_version: int) -> None:
-        """Delete the version the caller read, else raise ``VersionConflictError``."""
+        """Delete the version the caller read, else raise ``VersionConflictError`` (its history stays)."""
         ...
+
+    def versions(self, model_id: str) -> list[ModelVersion]:
+        """Every saved version, newest first."""
+        ...
+
+    def version(self, model_id: str, version: int) -> ModelVersion | None: ...
 
 
 class AuditStore(Protocol):
@@ -36,7 +43,9 @@ class AuditStore(Protocol):
 
     def update_outcome(self, record: AuditRecord) -> None: ...
 
-    def recent(self, *, limit: int, next_token: str | None, now: str) -> AuditPage: ...
+    def recent(self, *, limit: int, next_token: str | None, now: str, where: AuditFilter | None = None) -> AuditPage:
+        """Newest first; ``where`` keeps the records that match every field it sets."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lambdas.domain.audit import AuditPage
+from lambdas.domain.audit import AuditFilter, AuditPage
 from lambdas.domain.context import RequestContext
 from lambdas.domain.ports import AuditStore
 
@@ -11,5 +11,8 @@ class AuditTrail:
     def __init__(self, store: AuditStore) -> None:
         self._store = store
 
-    def recent(self, ctx: RequestContext, *, limit: int, next_token: str | None) -> AuditPage:
-        return self._store.recent(limit=limit, next_token=next_token, now=ctx.now)
+    def recent(
+        self, ctx: RequestContext, *, limit: int, next_token: str | None, where: AuditFilter | None = None
+    ) -> AuditPage:
+        """``next_token`` continues a listing with the same ``where``."""
+        return self._store.recent(limit=limit, next_token=next_token, now=ctx.now, where=where)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from inference_engine.catalogue import format_of
 from inference_engine.errors import ConfigValidationError
 from inference_engine.schema import BedrockProvider, ModelConfig, SageMakerProvider, parse_model_config
 from inference_engine.settings import RuntimeSettings
 from lambdas.domain.errors import NotFoundError, VersionConflictError
-from lambdas.domain.models import ModelWrite, ResolvedModel, Source, StoredModel
+from lambdas.domain.models import ModelVersion, ModelWrite, ResolvedModel, Source, StoredModel
 from lambdas.domain.ports import ModelStore
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class ModelSummary:
     endpoint_name: str | None = None
     region: str | None = None
     cross_account: bool | None = None
+    format: str | None = None  # the catalogue format it speaks, when one matches
 
 
 def _from_stored(stored: StoredModel) -> ResolvedModel | None:
@@ -99,10 +101,18 @@ class ModelRegistry:
             endpoint_name=sagemaker.endpoint_name if admin and sagemaker else None,
             region=provider.region if admin else None,
             cross_account=config.cross_account is not None if admin else None,
+            format=format_of(config),
         )
 
     def save(
-        self, config: ModelConfig, *, expected_version: int, base_model_id: str | None, actor: str, now: str
+        self,
+        config: ModelConfig,
+        *,
+        expected_version: int,
+        base_model_id: str | None,
+        actor: str,
+        now: str,
+        restored_from: int | None = None,
     ) -> StoredModel:
         if self._runtime.model(config.id) is not None:
             raise VersionConflictError(
@@ -110,7 +120,7 @@ class ModelRegistry:
                 None,
                 f"Model id {config.id!r} belongs to a model deployed with the app; save under another id.",
             )
-        write = ModelWrite(config.id, config.to_json_dict(), base_model_id, actor, now)
+        write = ModelWrite(config.id, config.to_json_dict(), base_model_id, actor, now, restored_from=restored_from)
         return self._table.put(write, expected_version=expected_version)
 
     def delete(self, model_id: str, *, expected_version: int) -> None:
@@ -126,3 +136,20 @@ class ModelRegistry:
             if exc.current_version is None:
                 raise NotFoundError(f"Model {model_id!r} does not exist.") from None
             raise
+
+    def versions(self, model_id: str) -> list[ModelVersion]:
+        """A saved model's history, newest first (also after it was deleted); none for a predefined model."""
+        self._not_predefined(model_id)
+        found = self._table.versions(model_id)
+        if not found:
+            raise NotFoundError(f"Model {model_id!r} has no saved versions.")
+        return found
+
+    def version(self, model_id: str, version: int) -> ModelVersion | None:
+        return None if self._runtime.model(model_id) is not None else self._table.version(model_id, version)
+
+    def _not_predefined(self, model_id: str) -> None:
+        if self._runtime.model(model_id) is not None:
+            raise NotFoundError(
+                f"Model {model_id!r} is deployed with the app: its versions are the stage config's history."
+            )

@@ -16,12 +16,17 @@ from lambdas.api_models import (
     ModelDetailResponse,
     ModelListResponse,
     ModelSummary,
+    ModelVersionListResponse,
+    ModelVersionResponse,
+    ModelVersionSummary,
     RequestPreview,
     SaveModelRequest,
     SaveModelResponse,
     ValidateResponse,
     error_responses,
 )
+from lambdas.domain.errors import NotFoundError
+from lambdas.domain.models import ModelVersion
 from lambdas.guard import admin_only, request_context
 from lambdas.routers.invoke import invocation_spec
 from lambdas.services import Services
@@ -79,7 +84,7 @@ def build_router(services: Services) -> Router:
         "/models/<model_id>",
         summary="Save a custom model (optimistic locking by version)",
         tags=["models"],
-        responses=error_responses(400, 401, 403, 409, 413),
+        responses=error_responses(400, 401, 403, 404, 409, 413),
     )
     @admin_only("save", "Saving a model", patch_field="config", base_field="base_model_id")
     def save_model(model_id: ModelId, request: SaveModelRequest) -> SaveModelResponse:
@@ -89,6 +94,7 @@ def build_router(services: Services) -> Router:
             config=request.config,
             version=request.version,
             base_model_id=request.base_model_id,
+            restored_from=request.restored_from,
         )
         return SaveModelResponse(
             id=stored.id, version=stored.version, updated_at=stored.updated_at, updated_by=stored.updated_by
@@ -105,4 +111,38 @@ def build_router(services: Services) -> Router:
         services.writes.delete(request_context(router), model_id=model_id, version=version)
         return DeleteModelResponse(id=model_id, deleted=True)
 
+    @router.get(
+        "/models/<model_id>/versions",
+        summary="A saved model's versions, newest first (who saved each, when, what it restored)",
+        tags=["models"],
+        responses=error_responses(400, 401, 403, 404),
+    )
+    @admin_only("read", "Reading a model's history")
+    def list_versions(model_id: ModelId) -> ModelVersionListResponse:
+        versions = services.registry.versions(model_id)
+        return ModelVersionListResponse(id=model_id, versions=[_summary(v) for v in versions])
+
+    @router.get(
+        "/models/<model_id>/versions/<version>",
+        summary="One saved version with its config (restore it with PUT /models/{id} and restored_from)",
+        tags=["models"],
+        responses=error_responses(400, 401, 403, 404),
+    )
+    @admin_only("read", "Reading a model's history")
+    def get_version(model_id: ModelId, version: Annotated[int, Path(ge=1)]) -> ModelVersionResponse:
+        found = services.registry.version(model_id, version)
+        if found is None:
+            raise NotFoundError(f"Model {model_id!r} has no saved version {version}.")
+        return ModelVersionResponse(**_summary(found).model_dump(), id=model_id, config=found.config)
+
     return router
+
+
+def _summary(version: ModelVersion) -> ModelVersionSummary:
+    return ModelVersionSummary(
+        version=version.version,
+        saved_at=version.saved_at,
+        saved_by=version.saved_by,
+        base_model_id=version.base_model_id,
+        restored_from=version.restored_from,
+    )

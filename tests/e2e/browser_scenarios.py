@@ -22,7 +22,7 @@ from tests.support.local_stack import PROJECT_ROOT, RunningStack, http
 E2E_SCRIPTS = PROJECT_ROOT / "frontend" / "e2e"
 SCREENSHOT_DIR = PROJECT_ROOT / "docs" / "screenshots"
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
-SCENARIO_TIMEOUT_S = 150
+SCENARIO_TIMEOUT_S = 300
 SCENARIO_DATA: dict[str, Any] = json.loads((E2E_SCRIPTS / "scenario-data.json").read_text(encoding="utf-8"))
 
 

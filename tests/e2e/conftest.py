@@ -23,8 +23,8 @@ def ui_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]
 
 @pytest.fixture(scope="module")
 def admin_run(ui_stack: RunningStack, tmp_path_factory: pytest.TempPathFactory) -> ScenarioRun:
-    """The administrator's scenario: Custom, base model, edits, preview, invokes, save."""
-    return run_scenario("admin-custom-model", ui_stack, tmp_path_factory.mktemp("e2e-admin"))
+    """The administrator's scenario: models table, create flow, edit beside test, compare, versions, audit, guard."""
+    return run_scenario("admin-console", ui_stack, tmp_path_factory.mktemp("e2e-admin"))
 
 
 @pytest.fixture(scope="module")

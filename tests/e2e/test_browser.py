@@ -25,15 +25,25 @@ KWARGS = SCENARIO_DATA["kwargs"]
 TEMPLATE_ADDITIONS = SCENARIO_DATA["template_additions"]
 PROMPTS = SCENARIO_DATA["prompts"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+CREATE_CASES = SCENARIO_DATA["create_cases"]
 ADMIN_SCREENSHOTS = {
     "01-sign-in.png",
-    "03-admin-custom-editor.png",
+    "03-admin-edit-beside-test.png",
     "04-admin-preview.png",
     "05-admin-invoke-result.png",
     "06-admin-streaming-result.png",
     "08-admin-editor-768.png",
+    "09-create-start.png",
+    "10-create-converse.png",
+    "11-versions-diff.png",
+    "12-audit-log.png",
+    "14-admin-compare.png",
+    "15-admin-models.png",
 }
-USER_SCREENSHOTS = {"02-user-model-select-and-test.png", "07-user-768.png"}
+USER_SCREENSHOTS = {"02-user-model-select-and-test.png", "07-user-768.png", "13-user-models.png"}
+# Pages the admin scenario checks with axe-core (the user scenario checks its own three).
+ADMIN_AXE_PAGES = 11
+USER_AXE_PAGES = 3
 DISCOVERY = SCENARIO_DATA["discovery"]
 INVOKE_PATH = "/api/invoke"
 STREAM_PATH = "/api/invoke/stream"
@@ -46,6 +56,20 @@ def assert_clean_run(run: ScenarioRun) -> None:
     assert [step["name"] for step in run.steps if not step["ok"]] == [], run.report()
     assert run.result["console_errors"] == [], run.report()
     assert run.result["page_errors"] == [], run.report()
+
+
+def assert_axe_clean(run: ScenarioRun, pages: int) -> None:
+    """axe-core ran on every page the scenario visited: no serious or critical violation, exactly one h1."""
+    checks = run.data["axe"]
+    assert len(checks) == pages, checks
+    assert [check for check in checks if check["blocking"] or check["h1"] != 1] == [], checks
+
+
+def admin_get(stack: RunningStack, path: str) -> Any:
+    token = stack.login("admin")
+    status, body, _ = http("GET", f"{stack.api}{path}", headers={"Authorization": token})
+    assert status == 200, body
+    return json.loads(body)
 
 
 def assert_screenshots_written(run: ScenarioRun, expected: set[str]) -> None:
@@ -82,15 +106,21 @@ def assert_edited_parameters(body: dict[str, Any]) -> None:
     assert parameters["seed"] == TEMPLATE_ADDITIONS["seed"], parameters
 
 
-def test_admin_customises_previews_invokes_and_saves_a_model(admin_run: ScenarioRun) -> None:
+def test_admin_edits_beside_the_test_panel_previews_invokes_and_saves(admin_run: ScenarioRun) -> None:
     # Given the stack with the UI, and an admin in a fresh browser
-    # When the admin scenario runs (keyboard sign-in and select, Custom, base model, edits, preview, invokes, save)
+    # When the admin scenario runs (keyboard sign-in, models table, create flows, edit beside test, save, compare,
+    # versions, audit, deep-link reload)
     # Then every step passed with no console error and no page error
     assert_clean_run(admin_run)
+    # And the test panel was beside the editor (right of it, on screen) after scrolling to the edited field
+    beside = admin_run.data["beside"]
+    assert beside["tester"]["x"] >= beside["editor"]["x"] + beside["editor"]["width"] - 1, beside
     # And the buffered and streamed answers were shown with usage, the stream arriving in several deltas
     buffered, streamed = admin_run.data["buffered"], admin_run.data["streamed"]
     assert buffered["delivery"] == "Buffered" and buffered["output"].strip()
     assert 0 < buffered["usage"]["output"] <= KWARGS["max_new_tokens"]
+    # And the stop reason and the output token count came from the model's answer (TGI details), not an estimate
+    assert buffered["stop_reason"] not in ("", "-") and buffered["usage"]["outputEstimated"] is False
     assert streamed["delivery"] == "Streamed" and streamed["output"] == buffered["output"]
     assert_streamed_over_the_network(streamed)
     # And the buffered invoke went to /invoke, the streamed one to /invoke/stream, neither body asking to stream
@@ -114,15 +144,13 @@ def test_the_model_received_the_body_the_admin_edited(admin_run: ScenarioRun, ui
 
 
 def test_the_saved_model_is_stored_with_its_base_and_edits(admin_run: ScenarioRun, ui_stack: RunningStack) -> None:
-    # Given the admin saved the edited model from the UI
+    # Given the admin saved the edited model (version 1), updated it from compare mode (version 2) and restored
+    # version 1 from the Versions tab (version 3)
     assert admin_run.returncode == 0, admin_run.report()
     # When the admin API reads it back
-    token = ui_stack.login("admin")
-    status, body, _ = http("GET", f"{ui_stack.api}/models/{SAVED['id']}", headers={"Authorization": token})
-    # Then it is a saved model, version 1, derived from the base, holding the edits
-    assert status == 200, body
-    stored = json.loads(body)
-    assert stored["source"] == "saved" and stored["version"] == 1
+    stored = admin_get(ui_stack, f"/models/{SAVED['id']}")
+    # Then it is a saved model, version 3, derived from the base, holding version 1's edits
+    assert stored["source"] == "saved" and stored["version"] == 3
     assert stored["base_model_id"] == BASE["id"]
     assert stored["updated_by"] == "admin"
     config = stored["config"]
@@ -131,17 +159,63 @@ def test_the_saved_model_is_stored_with_its_base_and_edits(admin_run: ScenarioRu
     assert config["provider"]["endpoint_name"] == BASE["endpoint_name"]
     for key, value in TEMPLATE_ADDITIONS.items():
         assert config["content_handler"]["request_template"]["parameters"][key] == value
+    # And its history has the three versions, the newest restoring version 1
+    versions = admin_get(ui_stack, f"/models/{SAVED['id']}/versions")["versions"]
+    assert [(v["version"], v["restored_from"]) for v in versions] == [(3, 1), (2, None), (1, None)]
+    # And the diff the UI showed between versions 1 and 2 was the merge patch of the compare-mode edit
+    assert admin_run.data["version_diff"] == {"model_kwargs": {"temperature": 0.9}}
+
+
+def test_compare_mode_sent_one_prompt_to_the_saved_version_and_the_draft(admin_run: ScenarioRun) -> None:
+    # Given the admin ran compare mode on the saved model with an edited temperature
+    assert admin_run.returncode == 0, admin_run.report()
+    # Then both sides answered and showed latency and tokens
+    for side in ("a", "b"):
+        shown = admin_run.data["compare"][side]
+        assert shown["output"].strip() and shown["latency"].endswith(" ms") and shown["usage"]["output"] > 0, shown
+
+
+def test_the_create_flow_fits_each_provider_and_api(admin_run: ScenarioRun, ui_stack: RunningStack) -> None:
+    # Given the create flow walked for SageMaker, Bedrock Converse, Bedrock InvokeModel (catalogue and blank)
+    assert admin_run.returncode == 0, admin_run.report()
+    # Then each showed only its sections, with its defaults (Bedrock InvokeModel streams with bedrock-chunk framing)
+    assert admin_run.data["create_cases"] == [{"format": case["format"], **case["expect"]} for case in CREATE_CASES]
+    # And the model created with the keyboard only is stored, on Converse, version 1
+    keyboard_id = CREATE_CASES[1]["keyboard_id"]
+    stored = admin_get(ui_stack, f"/models/{keyboard_id}")
+    assert stored["version"] == 1 and stored["config"]["provider"]["api"] == "converse"
+    assert admin_run.data["keyboard_create"]["answer"]["output"].strip()
+
+
+def test_the_audit_log_and_the_guard(admin_run: ScenarioRun, ui_stack: RunningStack) -> None:
+    # Given the admin filtered the audit log by the saved model and the restore action, and reloaded a model with
+    # unsaved edits
+    assert admin_run.returncode == 0, admin_run.report()
+    # Then the filtered log listed exactly the restores the API holds for that model
+    records = admin_get(ui_stack, f"/audit?model_id={SAVED['id']}&action=restore")["records"]
+    assert len(records) == admin_run.data["audit"]["filtered"] == 1, records
+    assert records[0]["restored_from"] == 1 and records[0]["outcome"] == "success"
+    # And the model's activity tab showed its saves and the restore
+    assert {"save", "restore"} <= set(admin_run.data["activity_actions"])
+    # And the reload with unsaved edits raised the browser's beforeunload prompt
+    assert "beforeunload" in admin_run.data["dialogs"]
+
+
+def test_every_page_visited_passes_axe(admin_run: ScenarioRun, user_run: ScenarioRun) -> None:
+    # Given both scenarios ran axe-core on each page they visited
+    # Then no page had a serious or critical violation, and each had exactly one h1
+    assert_axe_clean(admin_run, ADMIN_AXE_PAGES)
+    assert_axe_clean(user_run, USER_AXE_PAGES)
 
 
 def test_plain_user_uses_the_saved_model_without_privileged_settings(user_run: ScenarioRun) -> None:
     # Given the admin saved a model
-    # When the plain user's scenario runs (768 px and 1280 px, list, keyboard select, streamed invoke)
+    # When the plain user's scenario runs (test page, models table, an admin URL, keyboard select, streamed invoke)
     # Then every step passed with no console error and no page error
     assert_clean_run(user_run)
-    # And the list held the saved model and no Custom option
+    # And the list held the saved model
     options = user_run.data["user_model_options"]
     assert any(option.startswith(SAVED["name"]) for option in options), options
-    assert not any("Custom" in option for option in options), options
     # And the user's only invoke went to /invoke/stream, naming the saved model, with no override and no debug flag
     assert user_run.data["user_invokes"] == [
         {"path": STREAM_PATH, "body": {"model_id": SAVED["id"], "prompt": PROMPTS["user"]}}
@@ -190,14 +264,16 @@ def served_formats() -> dict[str, str]:
 
 
 def test_an_admin_finds_each_endpoint_with_the_format_it_really_speaks(discovery_run: ScenarioRun) -> None:
-    # Given the admin's discovery scenario (Custom, "Find a deployed model", list, probe, invoke)
+    # Given the admin's discovery scenario (Create, "Find a deployed model", list, probe, configure, invoke)
     # Then every step passed with no console error and no page error
     assert_clean_run(discovery_run)
     # And every endpoint and component of the region was listed with the format its container really answers
     rows = discovery_run.data["endpoint_rows"]
     assert {row["name"]: row["format"] for row in rows} == served_formats()
     assert {row["confidence"] for row in rows} == {"high"} and {row["status"] for row in rows} == {"InService"}
-    assert_screenshots_written(discovery_run, {"09-admin-discovery.png"})
+    assert_screenshots_written(discovery_run, {"16-create-discovery.png"})
+    # And the create flow's discovery page passed axe-core
+    assert_axe_clean(discovery_run, 1)
 
 
 def test_the_probed_config_invoked_the_endpoint_without_typing(

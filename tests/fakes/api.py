@@ -29,7 +29,7 @@ from model_studio_client.sse import parse_events
 from tests.fakes.clients import RecordingClientFactory
 from tests.fakes.inventory import runtime_settings
 from tests.fakes.stores import InMemoryAuditStore, InMemoryModelStore
-from tests.fakes.tables import AUDIT_TABLE, MODELS_TABLE, REGION, audit_items, scan_items
+from tests.fakes.tables import AUDIT_TABLE, MODELS_TABLE, REGION, VERSIONS_TABLE, audit_items, scan_items
 from tests.fakes.tables import create_tables as create_api_tables
 
 FIXED_NOW = datetime(2026, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)
@@ -117,6 +117,7 @@ def env_settings(**changes: str) -> EnvSettings:
         {
             "RUNTIME_SETTINGS_FILE": "runtime-settings.json",
             "MODELS_TABLE_NAME": MODELS_TABLE,
+            "MODEL_VERSIONS_TABLE_NAME": VERSIONS_TABLE,
             "AUDIT_TABLE_NAME": AUDIT_TABLE,
             "AWS_REGION": REGION,
             **changes,

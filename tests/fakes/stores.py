@@ -12,14 +12,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from inference_engine.errors import ConfigValidationError, ErrorDetail
-from lambdas.domain.audit import AuditPage, AuditRecord
+from lambdas.domain.audit import AuditFilter, AuditPage, AuditRecord
 from lambdas.domain.errors import AuditUnavailableError, VersionConflictError
-from lambdas.domain.models import ModelWrite, StoredModel
+from lambdas.domain.models import ModelVersion, ModelWrite, StoredModel
 
 
 @dataclass
 class InMemoryModelStore:
     items: dict[str, StoredModel] = field(default_factory=dict)
+    history: dict[str, list[ModelVersion]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, model_id: str) -> StoredModel | None:
@@ -33,9 +34,10 @@ class InMemoryModelStore:
             current = self.items.get(write.model_id)
             if (current.version if current else 0) != expected_version:
                 raise VersionConflictError(write.model_id, current.version if current else None)
+            kept_before = self.history.get(write.model_id, [])
             stored = StoredModel(
                 id=write.model_id,
-                version=expected_version + 1,
+                version=(expected_version or (kept_before[-1].version if kept_before else 0)) + 1,
                 config=json.loads(json.dumps(write.config)),
                 base_model_id=write.base_model_id,
                 created_at=current.created_at if current else write.now,
@@ -44,6 +46,16 @@ class InMemoryModelStore:
                 updated_by=write.actor,
             )
             self.items[write.model_id] = stored
+            kept = ModelVersion(
+                write.model_id,
+                stored.version,
+                stored.config,
+                write.base_model_id,
+                write.now,
+                write.actor,
+                restored_from=write.restored_from,
+            )
+            self.history.setdefault(write.model_id, []).append(kept)
             return stored
 
     def delete(self, model_id: str, expected_version: int) -> None:
@@ -52,6 +64,12 @@ class InMemoryModelStore:
             if current is None or current.version != expected_version:
                 raise VersionConflictError(model_id, current.version if current else None)
             del self.items[model_id]
+
+    def versions(self, model_id: str) -> list[ModelVersion]:
+        return list(reversed(self.history.get(model_id, [])))
+
+    def version(self, model_id: str, version: int) -> ModelVersion | None:
+        return next((v for v in self.history.get(model_id, []) if v.version == version), None)
 
 
 @dataclass
@@ -75,9 +93,9 @@ class InMemoryAuditStore:
         """Oldest first, as written."""
         return sorted(self.records.values(), key=lambda r: (r.timestamp, list(self.records).index(r.id)))
 
-    def recent(self, *, limit: int, next_token: str | None, now: str) -> AuditPage:
+    def recent(self, *, limit: int, next_token: str | None, now: str, where: AuditFilter | None = None) -> AuditPage:
         del now
-        newest_first = list(reversed(self.in_order()))
+        newest_first = [r for r in reversed(self.in_order()) if where is None or where.matches(r)]
         start = _offset(next_token) if next_token else 0
         page = newest_first[start : start + limit]
         more = start + limit < len(newest_first)

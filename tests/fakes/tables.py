@@ -8,13 +8,14 @@ from typing import Any
 from local import aws_seed
 
 MODELS_TABLE = "model-studio-models"
+VERSIONS_TABLE = "model-studio-model-versions"
 AUDIT_TABLE = "model-studio-audit"
 REGION = "us-east-1"
 
 
 def create_tables(dynamodb: Any, *, models_table: str = MODELS_TABLE, audit_table: str = AUDIT_TABLE) -> None:
     """The deployed key schema, created by the same code that seeds the local stack."""
-    aws_seed.create_tables(dynamodb, models_table=models_table, audit_table=audit_table)
+    aws_seed.create_tables(dynamodb, models_table=models_table, audit_table=audit_table, versions_table=VERSIONS_TABLE)
 
 
 def _plain(value: dict[str, Any]) -> Any:

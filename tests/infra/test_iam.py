@@ -73,24 +73,32 @@ def test_every_inference_statement_names_its_resources_and_actions(synthesized: 
 def test_tables_are_granted_item_actions_on_their_own_arn_only(synthesized: Synthesized) -> None:
     data = synthesized.stack.data
     models_arn = "${" + synthesized.logical_id(data.models_table) + ".Arn}"
+    versions_arn = "${" + synthesized.logical_id(data.model_versions_table) + ".Arn}"
     audit_arn = "${" + synthesized.logical_id(data.audit_table) + ".Arn}"
     by_resource = {
         tuple(resources(s)): set(actions(s))
         for s in _inference_statements(synthesized)
         if actions(s)[0].startswith("dynamodb:")
     }
-    assert set(by_resource) == {(models_arn,), (audit_arn,)}
-    # Each table's grant is exactly the calls its adapter makes: nothing the code never calls
-    assert by_resource[(models_arn,)] == dynamodb_calls_of("models_table.py")
+    assert set(by_resource) == {(models_arn,), (versions_arn,), (audit_arn,)}
+    # The grants are exactly the calls the adapters make: nothing the code never calls
+    models, versions = by_resource[(models_arn,)], by_resource[(versions_arn,)]
+    assert models | versions == dynamodb_calls_of("models_table.py")
     assert by_resource[(audit_arn,)] == dynamodb_calls_of("audit_table.py")
-    # Audit records are never updated in place or deleted by the app
+    # A version, once kept, is never changed or deleted; nor is an audit record
+    assert not versions & {"dynamodb:UpdateItem", "dynamodb:DeleteItem"}
     assert not by_resource[(audit_arn,)] & {"dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    assert "dynamodb:Query" not in models and "dynamodb:PutItem" not in models
 
 
 def dynamodb_calls_of(adapter: str) -> set[str]:
-    """The DynamoDB operations a ``lambdas/dal`` module calls (``self._client.put_item(`` -> dynamodb:PutItem)."""
+    """The DynamoDB actions a ``lambdas/dal`` module needs: each ``self._client.<call>(``, and for a transaction the
+    actions of its items (``{"Update": ...}`` -> dynamodb:UpdateItem)."""
     source = (Path(__file__).resolve().parents[2] / "lambdas" / "dal" / adapter).read_text(encoding="utf-8")
-    calls = re.findall(r"self\._client\.([a-z_]+)\(", source)
+    calls = set(re.findall(r"self\._client\.([a-z_]+)\(", source))
+    if "transact_write_items" in calls:
+        calls.discard("transact_write_items")
+        calls |= {f"{kind.lower()}_item" for kind in re.findall(r'\{"(Update|Put|Delete|ConditionCheck)": ', source)}
     return {"dynamodb:" + "".join(part.title() for part in call.split("_")) for call in calls}
 
 

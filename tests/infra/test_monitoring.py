@@ -29,6 +29,7 @@ ALARMS = (
     "api-4xx-share",
     "invoke-p99-latency",
     "models-table-throttles",
+    "versions-table-throttles",
     "audit-table-throttles",
     "failed-model-calls",
 )
@@ -151,7 +152,8 @@ def test_p99_latency_of_the_buffered_invoke_route_alarms_in_two_of_three_periods
 
 def test_read_and_write_throttles_of_both_tables_alarm(synthesized: Synthesized) -> None:
     alarms, data = _alarms(synthesized), synthesized.stack.data
-    for name, table in (("models", data.models_table), ("audit", data.audit_table)):
+    tables = (("models", data.models_table), ("versions", data.model_versions_table), ("audit", data.audit_table))
+    for name, table in tables:
         props = alarms[f"{name}-table-throttles"]
         expression, metrics = _math(props)
         assert expression == f"FILL({name}_reads, 0) + FILL({name}_writes, 0)"
@@ -319,6 +321,7 @@ def test_the_dashboard_shows_lambda_api_and_table_metrics_and_every_alarm(synthe
     throttles = [m[0]["expression"] for m in graphs["Tables: throttled reads and writes"] if isinstance(m[0], dict)]
     assert throttles == [
         "FILL(models_reads, 0) + FILL(models_writes, 0)",
+        "FILL(versions_reads, 0) + FILL(versions_writes, 0)",
         "FILL(audit_reads, 0) + FILL(audit_writes, 0)",
     ]
     # And the alarm widget lists every alarm of the stage

@@ -123,6 +123,7 @@ def api(moto_url: str, emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
         {
             "RUNTIME_SETTINGS_FILE": "unused.json",
             "MODELS_TABLE_NAME": aws_seed.MODELS_TABLE,
+            "MODEL_VERSIONS_TABLE_NAME": aws_seed.MODEL_VERSIONS_TABLE,
             "AUDIT_TABLE_NAME": aws_seed.AUDIT_TABLE,
             "AWS_REGION": "us-east-1",
         }

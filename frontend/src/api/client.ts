@@ -6,6 +6,8 @@ import type { JsonSchema } from "../model-editor/schemaValidation";
 import { ApiError, isErrorBody } from "./errors";
 import { EVENT_STREAM, readInvokeStream } from "./eventStream";
 import type {
+  AuditList,
+  AuditQuery,
   BedrockModelList,
   CrossAccountRole,
   DeleteResponse,
@@ -16,6 +18,8 @@ import type {
   ModelDetail,
   ModelList,
   ModelSummary,
+  ModelVersion,
+  ModelVersionList,
   ProbeRequest,
   ProbeResult,
   SaveRequest,
@@ -63,6 +67,24 @@ export class ApiClient {
 
   getModel(id: string): Promise<ModelDetail> {
     return this.json<ModelDetail>("GET", `/models/${encodeURIComponent(id)}`);
+  }
+
+  listVersions(id: string): Promise<ModelVersionList> {
+    return this.json<ModelVersionList>("GET", `/models/${encodeURIComponent(id)}/versions`);
+  }
+
+  getVersion(id: string, version: number): Promise<ModelVersion> {
+    return this.json<ModelVersion>("GET", `/models/${encodeURIComponent(id)}/versions/${version}`);
+  }
+
+  /** ``GET /audit``: members left out (or empty) are not sent. */
+  listAudit(query: AuditQuery = {}): Promise<AuditList> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+    }
+    const search = params.toString();
+    return this.json<AuditList>("GET", search ? `/audit?${search}` : "/audit");
   }
 
   schema(): Promise<JsonSchema> {

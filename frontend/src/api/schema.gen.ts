@@ -13,7 +13,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent audit records */
+        /**
+         * Audit records, newest first; every filter given must match
+         * @description `next_token` continues a listing: send it with the same filters. `since` and `until` are UTC timestamps (a date, or a date and time), inclusive.
+         */
         get: operations["list_audit_audit_get"];
         put?: never;
         post?: never;
@@ -204,6 +207,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models/{model_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A saved model's versions, newest first (who saved each, when, what it restored) */
+        get: operations["list_versions_models__model_id__versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{model_id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved version with its config (restore it with PUT /models/{id} and restored_from) */
+        get: operations["get_version_models__model_id__versions__version__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -255,7 +292,7 @@ export interface components {
              * Action
              * @enum {string}
              */
-            action: "invoke" | "validate" | "save" | "delete" | "read" | "discover" | "probe";
+            action: "invoke" | "validate" | "save" | "restore" | "delete" | "read" | "discover" | "probe";
             /** Actor */
             actor: string;
             /** Actor Sub */
@@ -276,12 +313,19 @@ export interface components {
             patch: components["schemas"]["JsonValue"];
             /** Request Id */
             request_id: string;
+            /** Restored From */
+            restored_from?: number | null;
             /** Role Arn */
             role_arn: string | null;
             /** Rule */
             rule?: string | null;
             /** Timestamp */
             timestamp: string;
+            /**
+             * Version
+             * @description the model version a save or restore made, a delete removed
+             */
+            version?: number | null;
         };
         /** BedrockModel */
         BedrockModel: {
@@ -471,6 +515,11 @@ export interface components {
              */
             output_path?: string;
             request_template?: components["schemas"]["JsonValue"];
+            /**
+             * Stop Reason Path
+             * @description why generation stopped (end of turn, length, stop sequence), in the response
+             */
+            stop_reason_path?: string | null;
             stream?: components["schemas"]["StreamSettings"] | null;
             usage?: components["schemas"]["UsagePaths"] | null;
         };
@@ -747,6 +796,11 @@ export interface components {
              * @description admins only
              */
             endpoint_name?: string | null;
+            /**
+             * Format
+             * @description the catalogue format the adapter speaks (e.g. tgi), null for one written by hand
+             */
+            format?: string | null;
             /** Id */
             id: string;
             /**
@@ -779,6 +833,57 @@ export interface components {
             updated_by?: string | null;
             /** Version */
             version?: number | null;
+        };
+        /** ModelVersionListResponse */
+        ModelVersionListResponse: {
+            /** Id */
+            id: string;
+            /**
+             * Versions
+             * @description newest first
+             */
+            versions: components["schemas"]["ModelVersionSummary"][];
+        };
+        /** ModelVersionResponse */
+        ModelVersionResponse: {
+            /** Base Model Id */
+            base_model_id?: string | null;
+            /**
+             * Config
+             * @description the config as it was saved
+             */
+            config: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /** Id */
+            id: string;
+            /**
+             * Restored From
+             * @description the earlier version this one restored
+             */
+            restored_from?: number | null;
+            /** Saved At */
+            saved_at: string;
+            /** Saved By */
+            saved_by: string;
+            /** Version */
+            version: number;
+        };
+        /** ModelVersionSummary */
+        ModelVersionSummary: {
+            /** Base Model Id */
+            base_model_id?: string | null;
+            /**
+             * Restored From
+             * @description the earlier version this one restored
+             */
+            restored_from?: number | null;
+            /** Saved At */
+            saved_at: string;
+            /** Saved By */
+            saved_by: string;
+            /** Version */
+            version: number;
         };
         /** ProbeAttempt */
         ProbeAttempt: {
@@ -1021,6 +1126,11 @@ export interface components {
             base_model_id?: string | null;
             config: components["schemas"]["ModelConfig"];
             /**
+             * Restored From
+             * @description this saves an earlier version again (audited as a restore)
+             */
+            restored_from?: number | null;
+            /**
              * Version
              * @description the version the client read; 0 creates a new model
              */
@@ -1046,6 +1156,11 @@ export interface components {
             framing: "jsonlines" | "sse" | "bedrock-chunk";
             /** Output Path */
             output_path: string;
+            /**
+             * Stop Reason Path
+             * @description why generation stopped, in the stream's records (the last one found wins)
+             */
+            stop_reason_path?: string | null;
         };
         /** TextBlock */
         TextBlock: {
@@ -1064,10 +1179,25 @@ export interface components {
              * @description Converse prompt caching: input tokens written to the cache
              */
             cache_write_input_tokens?: number | null;
-            /** Estimated */
+            /**
+             * Estimated
+             * @description either count is the engine's estimate
+             */
             estimated: boolean;
+            /**
+             * Input Estimated
+             * @description the model did not report its input tokens
+             * @default false
+             */
+            input_estimated?: boolean;
             /** Input Tokens */
             input_tokens: number;
+            /**
+             * Output Estimated
+             * @description the model did not report its output tokens
+             * @default false
+             */
+            output_estimated?: boolean;
             /** Output Tokens */
             output_tokens: number;
         };
@@ -1122,6 +1252,13 @@ export interface operations {
             query?: {
                 limit?: number;
                 next_token?: string;
+                model_id?: string;
+                /** @description the username, matched exactly */
+                actor?: string;
+                action?: "invoke" | "validate" | "save" | "restore" | "delete" | "read" | "discover" | "probe";
+                outcome?: "allowed" | "denied" | "success" | "error";
+                since?: string;
+                until?: string;
             };
             header?: never;
             path?: never;
@@ -1948,6 +2085,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Version conflict */
             409: {
                 headers: {
@@ -2028,6 +2174,123 @@ export interface operations {
             };
             /** @description Version conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_versions_models__model_id__versions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionListResponse"];
+                };
+            };
+            /** @description Invalid request: details name the JSON path of each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid identity */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayErrorBody"];
+                };
+            };
+            /** @description Refused by a security rule (named in `rule`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_version_models__model_id__versions__version__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model_id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionResponse"];
+                };
+            };
+            /** @description Invalid request: details name the JSON path of each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or invalid identity */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayErrorBody"];
+                };
+            };
+            /** @description Refused by a security rule (named in `rule`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,7 +3,7 @@
  * generates from lambdas/openapi.json into ./schema.gen.ts (`npm run generate:api`; `npm run check:api` catches drift).
  * Never write a body's shape here by hand: when the API changes, regenerate, and the type checker shows what to fix.
  */
-import type { components } from "./schema.gen";
+import type { components, paths } from "./schema.gen";
 
 type Schemas = components["schemas"];
 
@@ -52,6 +52,18 @@ export type ErrorDetailBody = Schemas["ErrorDetailBody"];
 /** 401 and 413 may come from API Gateway itself, as ``{message}`` without an error code. */
 export type GatewayErrorBody = Schemas["GatewayErrorBody"];
 
+/** ``GET /models/{id}/versions`` (newest first) and ``GET /models/{id}/versions/{n}`` (with the config as saved). */
+export type ModelVersionList = Schemas["ModelVersionListResponse"];
+export type ModelVersionSummary = Schemas["ModelVersionSummary"];
+export type ModelVersion = Schemas["ModelVersionResponse"];
+
+/** ``GET /audit`` (newest first, ``next_token`` continues with the same filters). */
+export type AuditList = Schemas["AuditListResponse"];
+export type AuditRecord = Schemas["AuditRecordBody"];
+export type AuditAction = AuditRecord["action"];
+export type AuditOutcome = AuditRecord["outcome"];
+/** The query of ``GET /audit``, as the API declares it. */
+export type AuditQuery = NonNullable<paths["/audit"]["get"]["parameters"]["query"]>;
 /** Discovery (admins; docs/design.md §8.6): ``GET /discovery/sagemaker/endpoints[/{name}]``. */
 export type EndpointPage = Schemas["EndpointPage"];
 export type SageMakerEndpoint = Schemas["SageMakerEndpoint"];

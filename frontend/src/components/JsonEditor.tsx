@@ -1,7 +1,11 @@
-/** A Textarea-based JSON editor: keeps the text as typed, reports parse errors, emits parsed values. */
-import Textarea from "@cloudscape-design/components/textarea";
+/**
+ * A JSON editor (a CodeField): keeps the text as typed, reports parse errors with their line and column (a hint when a
+ * placeholder is written without quotes), emits parsed values, and shows ``hints`` as warnings.
+ */
 import { useEffect, useRef, useState } from "react";
+import { jsonTextProblem } from "../model-editor/editorValidation";
 import { deepEqual, isJsonObject, stringifyJson, type JsonValue } from "../model-editor/json";
+import { CodeField, type CodeAnnotation } from "./code/CodeField";
 
 export type JsonShape = "object" | "array" | "any";
 
@@ -10,22 +14,19 @@ export interface JsonEditorProps {
   shape: JsonShape;
   onChange: (value: JsonValue) => void;
   onParseError: (message: string | null) => void;
+  ariaLabel: string;
   rows?: number;
   invalid?: boolean;
-  disabled?: boolean;
-  placeholder?: string;
-  ariaLabel?: string;
-  controlId?: string;
+  /** Errors of the parsed value (schema, API): shown on line 1 of the editor's gutter as well as at the field. */
+  errors?: string[];
+  hints?: string[];
   testId?: string;
 }
 
-export function parseJsonText(text: string, shape: JsonShape): { value: JsonValue } | { error: string } {
-  let value: JsonValue;
-  try {
-    value = JSON.parse(text) as JsonValue;
-  } catch (error) {
-    return { error: `Invalid JSON: ${(error as Error).message}` };
-  }
+export function parseJsonText(text: string, shape: JsonShape): { value: JsonValue } | { error: string; line?: number; column?: number } {
+  const problem = jsonTextProblem(text);
+  if (problem) return { error: problem.message, line: problem.line, column: problem.column };
+  const value = JSON.parse(text) as JsonValue;
   if (shape === "object" && !isJsonObject(value)) return { error: "Must be a JSON object ({...})." };
   if (shape === "array" && !Array.isArray(value)) return { error: "Must be a JSON array ([...])." };
   return { value };
@@ -39,6 +40,7 @@ function display(value: JsonValue | undefined, shape: JsonShape): string {
 export function JsonEditor(props: JsonEditorProps) {
   const { value, shape, onChange, onParseError } = props;
   const [text, setText] = useState(() => display(value, shape));
+  const [parseProblem, setParseProblem] = useState<CodeAnnotation | null>(null);
   const lastEmitted = useRef<JsonValue | undefined>(value);
 
   // Follow changes made elsewhere (base model chosen, import, a field bound to part of this value).
@@ -46,6 +48,7 @@ export function JsonEditor(props: JsonEditorProps) {
     if (deepEqual(value, lastEmitted.current)) return;
     lastEmitted.current = value;
     setText(display(value, shape));
+    setParseProblem(null);
     onParseError(null);
   }, [value, shape, onParseError]);
 
@@ -53,26 +56,32 @@ export function JsonEditor(props: JsonEditorProps) {
     setText(next);
     const parsed = parseJsonText(next, shape);
     if ("error" in parsed) {
+      setParseProblem({ line: parsed.line ?? 1, column: parsed.column, text: parsed.error, type: "error" });
       onParseError(parsed.error);
       return;
     }
+    setParseProblem(null);
     onParseError(null);
     lastEmitted.current = parsed.value;
     onChange(parsed.value);
   };
 
+  const annotations: CodeAnnotation[] = [
+    ...(parseProblem ? [parseProblem] : []),
+    ...(parseProblem ? [] : (props.errors ?? []).map((message) => ({ line: 1, text: message, type: "error" as const }))),
+    ...(props.hints ?? []).map((message) => ({ line: 1, text: message, type: "warning" as const })),
+  ];
+
   return (
-    <Textarea
+    <CodeField
       value={text}
-      onChange={({ detail }) => handleChange(detail.value)}
+      onChange={handleChange}
+      language="json"
       rows={props.rows ?? 6}
       invalid={props.invalid}
-      disabled={props.disabled}
-      placeholder={props.placeholder}
       ariaLabel={props.ariaLabel}
-      controlId={props.controlId}
-      spellcheck={false}
-      data-testid={props.testId}
+      annotations={annotations}
+      testId={props.testId}
     />
   );
 }

@@ -12,13 +12,14 @@ import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import Textarea from "@cloudscape-design/components/textarea";
+import Input from "@cloudscape-design/components/input";
 import Toggle from "@cloudscape-design/components/toggle";
 import { useRef, useState } from "react";
 import type { ApiClient } from "../api/client";
 import { toErrorBody } from "../api/errors";
-import type { ChatMessage, ErrorBody, InvokeRequest, InvokeResponse, Me, ValidateResponse } from "../api/types";
+import type { ChatMessage, ErrorBody, InvokeRequest, InvokeResponse, Me, Usage, ValidateResponse } from "../api/types";
 import { buildInvokeRequest, inputProblem, type InvokeTarget, type TestInput } from "../model-editor/invokeRequest";
-import { stringifyJson } from "../model-editor/json";
+import { stringifyJson, type JsonValue } from "../model-editor/json";
 import type { FieldError } from "../model-editor/paths";
 import { ErrorAlert } from "./ErrorAlert";
 
@@ -30,6 +31,19 @@ export interface TestPanelProps {
   blockedReason: string | null;
   streamingSupported: boolean;
   onServerErrors?: (errors: FieldError[]) => void;
+  /** The draft's output path, to try on the last raw response (editor only). */
+  outputPath?: string;
+  onUseOutputPath?: (path: string) => void;
+  /** Evaluates an output path on a raw response (loaded with the editor). */
+  tryOutputPath?: (path: string, raw: JsonValue) => { value: JsonValue } | { error: string };
+}
+
+/** "12 in / 30 out", each count marked when the engine estimated it (the model did not report it). */
+export function usageText(usage: Usage | undefined): string {
+  if (!usage) return "? in / ? out";
+  const inputEstimated = usage.input_estimated ?? (usage.estimated && !usage.output_estimated);
+  const outputEstimated = usage.output_estimated ?? false;
+  return `${usage.input_tokens}${inputEstimated ? " (estimated)" : ""} in / ${usage.output_tokens}${outputEstimated ? " (estimated)" : ""} out`;
 }
 
 /** An answer, and whether it came through ``POST /invoke/stream`` or ``POST /invoke``. */
@@ -78,6 +92,49 @@ function PreviewResult({ preview }: { preview: ValidateResponse }) {
   );
 }
 
+interface TryPathProps {
+  raw: JsonValue;
+  outputPath: string;
+  onUse?: (path: string) => void;
+  tryPath: NonNullable<TestPanelProps["tryOutputPath"]>;
+}
+
+/** "Try this output path on the last raw response": evaluates a JMESPath on the raw answer, and can adopt it. */
+function TryOutputPath({ raw, outputPath, onUse, tryPath }: TryPathProps) {
+  const [path, setPath] = useState(outputPath);
+  const [outcome, setOutcome] = useState<{ value: JsonValue } | { error: string } | null>(null);
+  return (
+    <SpaceBetween size="xs">
+      <FormField
+        label="Try an output path on this raw response"
+        description="A JMESPath evaluated here, on the answer above, without calling the model again."
+        stretch
+      >
+        <Input value={path} onChange={({ detail }) => setPath(detail.value)} spellcheck={false} autoComplete={false} />
+      </FormField>
+      <SpaceBetween size="xs" direction="horizontal">
+        <Button onClick={() => setOutcome(tryPath(path, raw))} disabled={!path.trim()}>
+          Try path
+        </Button>
+        {onUse && (
+          <Button onClick={() => onUse(path)} disabled={!path.trim() || path === outputPath}>
+            Use as output path
+          </Button>
+        )}
+      </SpaceBetween>
+      {outcome && (
+        <div data-testid="try-path-result" aria-live="polite">
+          {"error" in outcome ? (
+            <StatusIndicator type="error">{outcome.error}</StatusIndicator>
+          ) : (
+            <JsonBlock value={outcome.value === null ? "(the path selects nothing: null)" : outcome.value} />
+          )}
+        </div>
+      )}
+    </SpaceBetween>
+  );
+}
+
 /** What a stream has shown so far: the answer's text, and the model's reasoning (``reasoning`` frames). */
 interface Streamed {
   text: string;
@@ -86,7 +143,17 @@ interface Streamed {
 
 const NOTHING_STREAMED: Streamed = { text: "", reasoning: "" };
 
-function InvokeResultView({ result, streamed, running }: { result: InvokeResult | null; streamed: Streamed; running: boolean }) {
+function InvokeResultView({
+  result,
+  streamed,
+  running,
+  tryPath,
+}: {
+  result: InvokeResult | null;
+  streamed: Streamed;
+  running: boolean;
+  tryPath?: Omit<TryPathProps, "raw"> | null;
+}) {
   const output = result ? result.output : streamed.text;
   const reasoning = result ? result.reasoning : streamed.reasoning;
   const usage = result?.usage;
@@ -120,12 +187,12 @@ function InvokeResultView({ result, streamed, running }: { result: InvokeResult 
                 label: "Tokens",
                 value: (
                   <span data-testid="invoke-usage">
-                    {usage?.input_tokens ?? "?"} in / {usage?.output_tokens ?? "?"} out{usage?.estimated ? " (estimated)" : ""}
+                    {usageText(usage)}
                     {usage?.cache_read_input_tokens ? `, ${usage.cache_read_input_tokens} from cache` : ""}
                   </span>
                 ),
               },
-              { label: "Stop reason", value: result.stop_reason ?? "-" },
+              { label: "Stop reason", value: <span data-testid="invoke-stop-reason">{result.stop_reason ?? "-"}</span> },
               { label: "Model", value: result.model_id },
               { label: "Request id", value: result.request_id },
               { label: "Delivery", value: result.streamed ? "Streamed" : "Buffered" },
@@ -138,6 +205,7 @@ function InvokeResultView({ result, streamed, running }: { result: InvokeResult 
               <FormField label="Raw response" stretch>
                 <JsonBlock value={result.debug.raw_response} testId="invoke-raw-response" />
               </FormField>
+              {tryPath && <TryOutputPath raw={result.debug.raw_response} {...tryPath} />}
               <FormField label="Request body sent" stretch>
                 <JsonBlock value={result.debug.request_body} />
               </FormField>
@@ -154,7 +222,17 @@ function InvokeResultView({ result, streamed, running }: { result: InvokeResult 
   );
 }
 
-export function TestPanel({ api, me, target, blockedReason, streamingSupported, onServerErrors }: TestPanelProps) {
+export function TestPanel({
+  api,
+  me,
+  target,
+  blockedReason,
+  streamingSupported,
+  onServerErrors,
+  outputPath,
+  onUseOutputPath,
+  tryOutputPath,
+}: TestPanelProps) {
   const [input, setInput] = useState<TestInput>({
     mode: "prompt",
     prompt: "",
@@ -209,6 +287,24 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
     return api.invokeStream(body, show, signal, think);
   };
 
+  /** Multi-turn chat: the answer becomes the assistant's turn, and a new user turn opens. */
+  const continueConversation = () => {
+    if (!result) return;
+    const answer = result.output;
+    setInput((current) => ({
+      ...current,
+      mode: "chat",
+      messages: [
+        ...(current.mode === "chat" ? current.messages.filter((m) => m.content.trim() !== "") : [{ role: "user" as const, content: current.prompt }]),
+        { role: "assistant", content: answer },
+        { role: "user", content: "" },
+      ],
+    }));
+    setResult(null);
+    setStreamed(NOTHING_STREAMED);
+    setPreview(null);
+  };
+
   const runInvoke = async () => {
     if (!target || problem) return;
     const controller = new AbortController();
@@ -240,7 +336,7 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
             selectedId={input.mode}
             options={[
               { id: "prompt", text: "Prompt" },
-              { id: "chat", text: "Chat messages" },
+              { id: "chat", text: "Chat (multi-turn)" },
             ]}
             onChange={({ detail }) => setInput((current) => ({ ...current, mode: detail.selectedId as TestInput["mode"] }))}
           />
@@ -326,7 +422,17 @@ export function TestPanel({ api, me, target, blockedReason, streamingSupported, 
         {error && <ErrorAlert error={error} />}
         {preview && <PreviewResult preview={preview} />}
         {(result !== null || busy === "invoke" || streamed.text !== "" || streamed.reasoning !== "") && (
-          <InvokeResultView result={result} streamed={streamed} running={busy === "invoke"} />
+          <InvokeResultView
+            result={result}
+            streamed={streamed}
+            running={busy === "invoke"}
+            tryPath={tryOutputPath ? { outputPath: outputPath ?? "", onUse: onUseOutputPath, tryPath: tryOutputPath } : null}
+          />
+        )}
+        {result !== null && busy === null && (
+          <Button iconName="contact" onClick={continueConversation}>
+            Reply (continue the conversation)
+          </Button>
         )}
       </SpaceBetween>
     </Container>

@@ -1,7 +1,8 @@
 /**
- * Renders a chat template in the browser for a live preview (``@huggingface/jinja``, loaded on demand). The API's
+ * Renders a chat template in the browser for a live preview (``@huggingface/jinja``, in the editor's chunk). The API's
  * Jinja2 sandbox (``/models/validate``) stays the source of truth; this is only a quick look while typing.
  */
+import { Template } from "@huggingface/jinja";
 import type { ChatMessage } from "../api/types";
 
 export const SAMPLE_MESSAGES: ChatMessage[] = [
@@ -22,7 +23,6 @@ export async function renderChatTemplate(
   template: string,
   variables: TemplateVariables,
 ): Promise<{ text: string } | { error: string }> {
-  const { Template } = await import("@huggingface/jinja");
   try {
     const system = variables.messages.find((message) => message.role === "system")?.content ?? null;
     return { text: new Template(template).render({ ...variables, system }) };

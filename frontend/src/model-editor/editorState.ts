@@ -32,6 +32,8 @@ export type EditorAction =
   | { type: "switchProvider"; provider: ProviderType; region: string }
   | { type: "parseError"; path: Path; message: string | null }
   | { type: "import"; config: JsonObject }
+  /** A draft kept from an earlier visit (drafts.ts), over the same base. */
+  | { type: "restoreDraft"; draft: JsonObject }
   | { type: "saved"; id: string; version: number }
   | {
       type: "rebase";
@@ -155,6 +157,8 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
         parseErrors: {},
         providerStash: {},
       };
+    case "restoreDraft":
+      return { ...state, draft: clone(action.draft), parseErrors: {}, providerStash: {} };
     case "saved": {
       const base = clone(state.draft);
       const originBaseId = state.baseId !== action.id ? state.baseId : state.originBaseId;

@@ -1,4 +1,5 @@
 /** Checks the JSON Schema cannot express but the API enforces, so the user sees them while typing. */
+import { syntaxErrors } from "./editorValidation";
 import { isJsonObject, type JsonObject } from "./json";
 import type { FieldError } from "./paths";
 
@@ -16,5 +17,5 @@ export function localRuleErrors(config: JsonObject): FieldError[] {
       });
     }
   }
-  return errors;
+  return [...errors, ...syntaxErrors(config)];
 }

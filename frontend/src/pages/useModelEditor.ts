@@ -3,7 +3,9 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "r
 import type { ApiClient } from "../api/client";
 import { toErrorBody } from "../api/errors";
 import type { ErrorBody, ModelConfig } from "../api/types";
-import { changedPaths as changedPathsOf, editorReducer, initialEditorState, overrideFor } from "../model-editor/editorState";
+import { createObjectMergePatch, isEmptyPatch } from "../model-editor/mergePatch";
+import { deepEqual, type JsonObject } from "../model-editor/json";
+import { changedPaths as changedPathsOf, editorReducer, initialEditorState, normalizeConfig, overrideFor } from "../model-editor/editorState";
 import { FIELD_KEYS } from "../model-editor/fieldKeys";
 import type { InvokeTarget } from "../model-editor/invokeRequest";
 import { localRuleErrors } from "../model-editor/localRules";
@@ -22,6 +24,10 @@ export interface ModelEditorController {
   target: InvokeTarget;
   activate: (initialBaseId: string | null) => void;
   selectBase: (id: string | null) => Promise<void>;
+  /** Starts from a config with no base (a catalogue format, blank, an import). */
+  startFrom: (config: JsonObject) => void;
+  /** The draft differs from what was loaded (a base model) or started from. */
+  dirty: boolean;
   setServerErrors: (errors: FieldError[]) => void;
   showAllErrors: () => void;
 }
@@ -36,8 +42,13 @@ function dedupe(errors: FieldError[]): FieldError[] {
   });
 }
 
-export function useModelEditor(api: ApiClient, region: string): ModelEditorController {
+/**
+ * ``idError`` (e.g. the id collides with another model) is shown at the id field and blocks Save, not testing: a
+ * draft can be invoked whatever its id.
+ */
+export function useModelEditor(api: ApiClient, region: string, idError: string | null = null): ModelEditorController {
   const [state, dispatch] = useReducer(editorReducer, region, initialEditorState);
+  const [startedFrom, setStartedFrom] = useState<JsonObject | null>(null);
   const [validator, setValidator] = useState<ConfigValidator | null>(null);
   const [loadError, setLoadError] = useState<ErrorBody | null>(null);
   const [baseLoading, setBaseLoading] = useState(false);
@@ -98,7 +109,8 @@ export function useModelEditor(api: ApiClient, region: string): ModelEditorContr
   }, [state.draft, state.parseErrors, check]);
 
   const problems = useMemo(() => dedupe([...clientErrors, ...serverErrors]), [clientErrors, serverErrors]);
-  const { byField } = useMemo(() => assignErrors(problems, FIELD_KEYS), [problems]);
+  const shown = useMemo(() => (idError ? [...problems, { path: "id", message: idError }] : problems), [problems, idError]);
+  const { byField } = useMemo(() => assignErrors(shown, FIELD_KEYS), [shown]);
 
   let blockedReason: string | null = null;
   if (baseLoading) blockedReason = "Loading the base model…";
@@ -116,8 +128,24 @@ export function useModelEditor(api: ApiClient, region: string): ModelEditorContr
     [state],
   );
 
+  const startFrom = useCallback((config: JsonObject) => {
+    ++baseRequest.current;
+    setTouched(new Set());
+    setShowAll(false);
+    const normalized = normalizeConfig(config);
+    dispatch({ type: "import", config: normalized });
+    setStartedFrom(normalized);
+  }, []);
+
+  const dirty =
+    state.base !== null
+      ? !isEmptyPatch(createObjectMergePatch(state.base, state.draft))
+      : startedFrom !== null && !deepEqual(startedFrom, state.draft);
+
   return {
     context,
+    startFrom,
+    dirty,
     problems,
     blockedReason,
     validConfig,

@@ -1,30 +1,47 @@
-/** Renders the inference settings page against the fake API, with Cloudscape's test wrappers. */
+/** Renders the app at a URL (a memory router) against the fake API, signed in, with Cloudscape's test wrappers. */
 import createWrapper from "@cloudscape-design/components/test-utils/dom";
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { createMemoryRouter, RouterProvider } from "react-router";
 import { expect } from "vitest";
-import { InferenceSettingsPage } from "../pages/InferenceSettingsPage";
+import { appRoutes } from "../App";
 import { createFakeApi, type FakeApiOptions } from "./fakeApi";
+import { fakeAuth } from "./fakeAuth";
 
-export async function renderPage(options: FakeApiOptions) {
+/** The app at ``path``, signed in as ``options.me``; returns the router to read or change the location. */
+export async function renderApp(options: FakeApiOptions, path: string) {
   const fake = createFakeApi(options);
+  const { auth, calls } = fakeAuth({ user: options.me.username });
   const user = userEvent.setup();
-  let signedOut = 0;
-  const view = render(<InferenceSettingsPage api={fake.api} region="us-east-1" onSignOut={() => (signedOut += 1)} />);
-  await screen.findByRole("heading", { name: "Inference settings" });
+  const router = createMemoryRouter(appRoutes({ auth, api: fake.api, region: "us-east-1" }), { initialEntries: [path] });
+  const view = render(<RouterProvider router={router} />);
+  await screen.findByTestId("app-signedIn");
+  await screen.findByRole("heading", { level: 1 });
   const wrapper = createWrapper(view.container);
-  return { ...fake, ...view, user, wrapper, signedOut: () => signedOut };
+  return { ...fake, ...view, user, wrapper, router, authCalls: calls };
 }
 
-export type Page = Awaited<ReturnType<typeof renderPage>>;
+export type Page = Awaited<ReturnType<typeof renderApp>>;
 
-/** The Cloudscape Select inside the form field labelled ``label``. */
-export function selectByLabel(page: Page, label: string) {
+/** The "Test a model" page (every user). */
+export async function renderPage(options: FakeApiOptions) {
+  const page = await renderApp(options, "/test");
+  await screen.findByRole("heading", { name: "Test a model", level: 1 });
+  return page;
+}
+
+/** The Cloudscape form field labelled ``label``. */
+export function formField(page: Page, label: string) {
   const field = page.wrapper
     .findAllFormFields()
     .find((candidate) => candidate.findLabel()?.getElement().textContent?.trim() === label);
   if (!field) throw new Error(`No form field labelled ${label}`);
-  const select = field.findControl()?.findSelect();
+  return field;
+}
+
+/** The Cloudscape Select inside the form field labelled ``label``. */
+export function selectByLabel(page: Page, label: string) {
+  const select = formField(page, label).findControl()?.findSelect();
   if (!select) throw new Error(`The field ${label} holds no select`);
   return select;
 }
@@ -49,15 +66,6 @@ export function optionLabels(page: Page, label: string): string[] {
   return labels;
 }
 
-/** The Cloudscape form field labelled ``label``. */
-export function formField(page: Page, label: string) {
-  const field = page.wrapper
-    .findAllFormFields()
-    .find((candidate) => candidate.findLabel()?.getElement().textContent?.trim() === label);
-  if (!field) throw new Error(`No form field labelled ${label}`);
-  return field;
-}
-
 export function fieldError(page: Page, label: string): string | null {
   return formField(page, label).findError()?.getElement().textContent ?? null;
 }
@@ -72,14 +80,11 @@ export async function replaceText(page: Page, label: string, text: string) {
   }
 }
 
-/** Admin page with Custom open and ``baseId`` chosen as the base model. */
-export async function openEditor(options: Parameters<typeof renderPage>[0], baseId: string | null) {
-  const page = await renderPage(options);
-  await chooseOption(page, "LLM model", "__custom__");
+/** A model's Configuration tab (the editor beside the test panel), loaded and validated. */
+export async function openEditor(options: FakeApiOptions, modelId: string) {
+  const page = await renderApp(options, `/models/${modelId}/configuration`);
   await screen.findByTestId("section-model");
-  await chooseOption(page, "Base model", baseId ?? "");
-  await waitFor(() => expect(selectByLabel(page, "Base model").findTrigger().getElement()).not.toHaveTextContent("Loading"));
-  if (baseId) await waitFor(() => expect(screen.getByRole("textbox", { name: "Model id" })).toHaveValue(baseId));
+  await waitFor(() => expect(screen.getByRole("textbox", { name: "Model id" })).toHaveValue(modelId));
   // The schema validator is loaded on demand.
   await waitFor(() => expect(screen.queryByText("Loading the config schema…")).not.toBeInTheDocument());
   return page;

@@ -21,7 +21,7 @@ from tests.events import admin_claims, rest_event, user_claims
 from tests.fakes.api import FakeLambdaContext, reply_of
 from tests.fakes.clients import RecordingClientFactory, shared_session
 from tests.fakes.inventory import DEFAULT_MODEL, runtime_settings
-from tests.fakes.tables import AUDIT_TABLE, MODELS_TABLE, audit_items, create_tables
+from tests.fakes.tables import AUDIT_TABLE, MODELS_TABLE, VERSIONS_TABLE, audit_items, create_tables
 from tests.unit.api.scenarios import PROMPT
 
 # A request that invokes no model publishes no metric; Powertools warns about it, which is expected here.
@@ -39,6 +39,7 @@ def deployed(aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Reco
     environment = {
         "RUNTIME_SETTINGS_FILE": str(settings_file),
         "MODELS_TABLE_NAME": MODELS_TABLE,
+        "MODEL_VERSIONS_TABLE_NAME": VERSIONS_TABLE,
         "AUDIT_TABLE_NAME": AUDIT_TABLE,
         "AUDIT_TTL_DAYS": "30",
         "MAX_BODY_BYTES": "4096",

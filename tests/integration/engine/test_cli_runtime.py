@@ -80,7 +80,9 @@ def test_an_upstream_refusal_is_exit_code_1_with_a_message(tmp_path: Path, capsy
     err = capsys.readouterr().err
     assert code == 1
     assert out.getvalue() == ""
-    assert err.startswith("error (credentials_error): SageMaker endpoint 'tgi-mistral-7b': AccessDeniedException")
+    assert err.startswith(
+        "error (credentials_error): SageMaker endpoint 'tgi-mistral-7b' in us-east-1: AccessDeniedException"
+    )
     assert "Traceback" not in err
 
 
@@ -123,5 +125,7 @@ def test_the_cli_process_exits_1_when_the_runtime_is_unreachable(tmp_path: Path)
     done = _run(["invoke", config_file(tmp_path, "tgi"), "--prompt", "Hi"], runtime_env(nowhere, tmp_path))
 
     assert done.returncode == 1
-    assert done.stderr.startswith("error (upstream_error): SageMaker endpoint 'tgi-mistral-7b': cannot connect")
+    assert done.stderr.startswith(
+        "error (upstream_error): SageMaker endpoint 'tgi-mistral-7b' in us-east-1: cannot connect"
+    )
     assert "Traceback" not in done.stderr

@@ -73,6 +73,8 @@ class Route(StrEnum):
     VALIDATE = "POST /models/validate"
     SAVE = "PUT /models/{id}"
     DELETE = "DELETE /models/{id}"
+    VERSIONS = "GET /models/{id}/versions"
+    VERSION = "GET /models/{id}/versions/{n}"
     DISCOVER_SAGEMAKER = "GET /discovery/sagemaker/endpoints"
     DISCOVER_ENDPOINT = "GET /discovery/sagemaker/endpoints/{name}"
     DISCOVER_BEDROCK = "GET /discovery/bedrock/models"
@@ -130,7 +132,7 @@ def discovery_event(
     raise AssertionError(route)
 
 
-def event_for(
+def event_for(  # noqa: PLR0912 - one case per route
     route: Route,
     caller: Caller,
     kind: Kind = Kind.NONE,
@@ -165,4 +167,8 @@ def event_for(
             return model_event("PUT", NEW_ID, claims=who, body=body or save_body(kind))
         case Route.DELETE:
             return model_event("DELETE", SAVED_ID, claims=who, query={"version": "1"})
+        case Route.VERSIONS:
+            return rest_event("GET", f"/models/{SAVED_ID}/versions", claims=who)
+        case Route.VERSION:
+            return rest_event("GET", f"/models/{SAVED_ID}/versions/1", claims=who)
     raise AssertionError(route)

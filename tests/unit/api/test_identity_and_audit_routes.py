@@ -155,7 +155,7 @@ def test_audit_records_carry_the_documented_fields(api: ApiHarness) -> None:
     (record,) = reply.body["records"]
     assert set(record) == {
         "id", "timestamp", "actor", "actor_sub", "action", "model_id", "base_model_id",
-        "patch", "role_arn", "outcome", "rule", "error", "request_id",
+        "patch", "role_arn", "outcome", "rule", "error", "request_id", "version", "restored_from",
     }  # fmt: skip
     assert record["actor"] == "ada-admin"
     assert record["action"] == "invoke"

@@ -12,6 +12,8 @@ from tests.fakes.clients import INPUT_TOKENS, OUTPUT_TOKENS
 from tests.fakes.inventory import DEFAULT_MODEL, ENDPOINT_MODEL, model_config
 from tests.unit.api.scenarios import PROMPT
 
+REPORTED = {"input_estimated": False, "output_estimated": False}  # both counts came from the model
+
 
 def invoke(api: ApiHarness, body: dict[str, Any], *, admin: bool = False) -> Any:
     return api.call(rest_event("POST", "/invoke", claims=admin_claims() if admin else user_claims(), body=body))
@@ -30,7 +32,12 @@ def test_a_plain_invoke_answers_the_documented_body(api: ApiHarness) -> None:
     assert reply.status == 200
     body = reply.body
     assert body["output"] == api.clients.script.text
-    assert body["usage"] == {"input_tokens": INPUT_TOKENS, "output_tokens": OUTPUT_TOKENS, "estimated": False}
+    assert body["usage"] == {
+        "input_tokens": INPUT_TOKENS,
+        "output_tokens": OUTPUT_TOKENS,
+        "estimated": False,
+        **REPORTED,
+    }
     assert body["model_id"] == DEFAULT_MODEL
     assert body["request_id"] == event["requestContext"]["requestId"]
     assert body["stop_reason"] == "end_turn"

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from inference_engine.catalogue import catalogue_json, format_of
 from inference_engine.schema import parse_model_config
 from tests.events import admin_claims, model_event, rest_event, user_claims
 from tests.fakes.api import ApiHarness
@@ -83,6 +84,22 @@ def test_admins_see_endpoint_region_and_whether_a_role_is_used_but_never_the_rol
         "us-east-1",
     )
     assert ALLOWED_ROLE_ARN not in reply.raw
+    # And each names the catalogue format it speaks, or none for an adapter written by hand
+    assert (saved["format"], bedrock["format"]) == (format_of(parse_model_config(config)), "bedrock-converse")
+
+
+def test_the_list_names_each_models_catalogue_format_or_none(api: ApiHarness) -> None:
+    # Given a saved TGI endpoint, and one whose output path no catalogue adapter uses
+    tgi = {**catalogue_json("tgi"), "id": "team-tgi", "name": "Team TGI"}
+    custom = {**catalogue_json("tgi"), "id": "team-custom", "name": "Team custom"}
+    custom["content_handler"] = {**custom["content_handler"], "output_path": "answer.text"}  # type: ignore[dict-item]
+    api.seed_model(tgi)
+    api.seed_model(custom)
+    # When a plain user lists the models
+    reply = api.call(rest_event("GET", "/models", claims=user_claims()))
+    # Then the TGI one says tgi and the other says nothing
+    by_id = {m["id"]: m for m in reply.body["models"]}
+    assert (by_id["team-tgi"]["format"], by_id["team-custom"]["format"]) == ("tgi", None)
 
 
 def test_a_stored_config_that_no_longer_validates_is_left_out(api: ApiHarness) -> None:

@@ -12,6 +12,8 @@ from tests.fakes.clients import INPUT_TOKENS, OUTPUT_TOKENS, RecordingClientFact
 from tests.fakes.inventory import DEFAULT_MODEL, ENDPOINT_MODEL, INVOKE_MODEL
 from tests.unit.api.scenarios import PROMPT
 
+REPORTED = {"input_estimated": False, "output_estimated": False}  # both counts came from the model
+
 THROTTLED = client_error("ThrottlingException", 429, "Rate exceeded")
 MID_STREAM = client_error("ModelStreamErrorException", None, "the model stopped")
 STREAM_PATH = "/invoke/stream"
@@ -72,7 +74,12 @@ def test_a_converse_stream_reports_the_models_usage_and_stop_reason(api: ApiHarn
 
     # Then the done frame carries the usage the model reported
     done = reply.frames[-1].data
-    assert done["usage"] == {"input_tokens": INPUT_TOKENS, "output_tokens": OUTPUT_TOKENS, "estimated": False}
+    assert done["usage"] == {
+        "input_tokens": INPUT_TOKENS,
+        "output_tokens": OUTPUT_TOKENS,
+        "estimated": False,
+        **REPORTED,
+    }
     assert done["stop_reason"] == "end_turn"
 
 

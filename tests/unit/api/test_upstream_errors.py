@@ -14,6 +14,8 @@ from tests.fakes.clients import INPUT_TOKENS, OUTPUT_TOKENS, RecordingClientFact
 from tests.fakes.inventory import DEFAULT_MODEL, ENDPOINT_MODEL
 from tests.unit.api.scenarios import PROMPT
 
+REPORTED = {"input_estimated": False, "output_estimated": False}  # both counts came from the model
+
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 
@@ -152,7 +154,12 @@ def test_a_successful_invoke_reports_latency_and_tokens_per_model(make_api: Call
 
     # Then the answer and the metric carry the model's token counts
     assert reply.status == 200
-    assert reply.body["usage"] == {"input_tokens": INPUT_TOKENS, "output_tokens": OUTPUT_TOKENS, "estimated": False}
+    assert reply.body["usage"] == {
+        "input_tokens": INPUT_TOKENS,
+        "output_tokens": OUTPUT_TOKENS,
+        "estimated": False,
+        **REPORTED,
+    }
     (metric,) = metrics.recorded
     assert (metric.model_id, metric.outcome) == (DEFAULT_MODEL, "success")
     assert (metric.input_tokens, metric.output_tokens) == (INPUT_TOKENS, OUTPUT_TOKENS)

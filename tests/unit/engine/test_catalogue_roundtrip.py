@@ -214,6 +214,10 @@ def _assert_usage(
     assert usage.input_tokens == expected.get("input_tokens", estimated_input)
     assert usage.output_tokens == expected.get("output_tokens", estimated_output)
     assert usage.estimated is (len(expected) < 2)
+    assert (usage.input_estimated, usage.output_estimated) == (
+        "input_tokens" not in expected,
+        "output_tokens" not in expected,
+    )
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -261,3 +265,5 @@ def test_streamed_round_trip_extracts_the_recorded_text_and_usage(fmt: str) -> N
         assert len(deltas) > 1  # really streamed, piece by piece
     estimate = prepare(config, _conversation(recorded), stream=True).estimated_input_tokens
     _assert_usage(end.usage, recorded.expected["stream_usage"], estimate, end.output, end.reasoning)
+    # And the stream's stop reason is the model's own (the last record that says it), where the format has one
+    assert end.stop_reason == recorded.expected.get("stream_stop_reason", recorded.expected.get("stop_reason"))

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from inference_engine import cli
 from inference_engine.catalogue import FORMATS, catalogue_json
+from inference_engine.providers.base import CHECK_THROTTLED
 from tests.fixtures.loader import load_recorded
 from tests.unit.engine.fakes import FakeClientFactory, FakeRuntime
 
@@ -233,7 +234,10 @@ def test_invoke_reports_an_upstream_error_with_exit_code_1_and_no_traceback(
     err = capsys.readouterr().err
     assert code == 1
     assert out == ""
-    assert err == "error (throttled): SageMaker endpoint 'tgi-mistral-7b': ThrottlingException: slow down\n"
+    assert err == (
+        "error (throttled): SageMaker endpoint 'tgi-mistral-7b' in us-east-1: ThrottlingException: slow down. "
+        f"{CHECK_THROTTLED}\n"
+    )
 
 
 def test_invoke_reports_an_output_path_mistake_with_exit_code_1(
@@ -263,7 +267,7 @@ def test_invoke_stream_failing_midway_keeps_the_text_so_far_and_exits_1(
     assert out == "The capital"
     assert (
         capsys.readouterr().err
-        == "error (model_error): SageMaker endpoint 'tgi-mistral-7b': stream failed: GPU fell off\n"
+        == "error (model_error): SageMaker endpoint 'tgi-mistral-7b' in us-east-1: stream failed: GPU fell off\n"
     )
 
 

@@ -18,9 +18,12 @@ from inference_engine.errors import (
 )
 from inference_engine.merge import apply_override
 from inference_engine.messages import parse_conversation
+from inference_engine.providers.base import CHECK_ACCESS, CHECK_NOT_FOUND, CHECK_REQUEST, CHECK_THROTTLED, CHECK_TIMEOUT
 from inference_engine.schema import ModelConfig, parse_model_config
 from tests.fixtures.loader import load_recorded
 from tests.unit.engine.fakes import FakeClientFactory, FakeRuntime, real_client
+
+REPORTED = {"input_estimated": False, "output_estimated": False}  # both counts came from the model
 
 CONVERSATION = parse_conversation(
     {
@@ -95,7 +98,7 @@ def test_converse_through_a_real_client_returns_text_usage_and_stop_reason() -> 
 
     stub.assert_no_pending_responses()
     assert result.output == "The capital of France is Paris."
-    assert result.usage.as_dict() == {"input_tokens": 22, "output_tokens": 9, "estimated": False}
+    assert result.usage.as_dict() == {"input_tokens": 22, "output_tokens": 9, "estimated": False, **REPORTED}
     assert result.stop_reason == "end_turn"
     assert result.raw_response["usage"]["totalTokens"] == 31
 
@@ -133,23 +136,23 @@ def test_converse_stream_yields_deltas_then_usage_and_stop_reason() -> None:
     assert isinstance(end, StreamEnd)
     assert end.output == "The capital of France is Paris."
     assert end.stop_reason == "end_turn"
-    assert end.usage.as_dict() == {"input_tokens": 22, "output_tokens": 9, "estimated": False}
+    assert end.usage.as_dict() == {"input_tokens": 22, "output_tokens": 9, "estimated": False, **REPORTED}
 
 
 @pytest.mark.parametrize(
-    ("code", "status", "error_type"),
+    ("code", "status", "error_type", "check"),
     [
-        ("ThrottlingException", 429, UpstreamThrottledError),
-        ("ServiceQuotaExceededException", 400, UpstreamThrottledError),
-        ("ModelTimeoutException", 408, UpstreamTimeoutError),
-        ("AccessDeniedException", 403, CredentialsError),
-        ("ValidationException", 400, ModelError),
-        ("ModelErrorException", 424, ModelError),
-        ("ResourceNotFoundException", 404, ModelError),
+        ("ThrottlingException", 429, UpstreamThrottledError, CHECK_THROTTLED),
+        ("ServiceQuotaExceededException", 400, UpstreamThrottledError, CHECK_THROTTLED),
+        ("ModelTimeoutException", 408, UpstreamTimeoutError, CHECK_TIMEOUT),
+        ("AccessDeniedException", 403, CredentialsError, CHECK_ACCESS),
+        ("ValidationException", 400, ModelError, CHECK_REQUEST),
+        ("ModelErrorException", 424, ModelError, CHECK_REQUEST),
+        ("ResourceNotFoundException", 404, ModelError, CHECK_NOT_FOUND),
     ],
 )
-def test_converse_errors_become_domain_errors_naming_the_model(
-    code: str, status: int, error_type: type[Exception]
+def test_converse_errors_become_domain_errors_naming_the_model_and_what_to_check(
+    code: str, status: int, error_type: type[Exception], check: str
 ) -> None:
     client, stub = stubbed()
     stub.add_client_error("converse", service_error_code=code, service_message="nope", http_status_code=status)
@@ -158,7 +161,10 @@ def test_converse_errors_become_domain_errors_naming_the_model(
         invoke(converse_config(), CONVERSATION, clients=FakeClientFactory(bedrock_runtime=client))
 
     assert type(caught.value) is error_type
-    assert caught.value.message == f"Bedrock model 'anthropic.claude-3-haiku-20240307-v1:0': {code}: nope"
+    assert (
+        caught.value.message
+        == f"Bedrock model 'anthropic.claude-3-haiku-20240307-v1:0' in us-west-2: {code}: nope. {check}"
+    )
 
 
 # --- InvokeModel -----------------------------------------------------------------------------------
@@ -224,7 +230,7 @@ def test_invoke_model_sends_the_rendered_body_with_guardrail_parameters() -> Non
 
     stub.assert_no_pending_responses()
     assert result.output == "The capital of France is Paris."
-    assert result.usage.as_dict() == {"input_tokens": 22, "output_tokens": 10, "estimated": False}
+    assert result.usage.as_dict() == {"input_tokens": 22, "output_tokens": 10, "estimated": False, **REPORTED}
 
 
 def test_invoke_model_with_response_stream_yields_chunk_deltas_and_usage() -> None:
@@ -243,7 +249,7 @@ def test_invoke_model_with_response_stream_yields_chunk_deltas_and_usage() -> No
     assert [e.text for e in events if isinstance(e, StreamDelta)] == ["The capital of", " France is", " Paris."]
     end = events[-1]
     assert isinstance(end, StreamEnd)
-    assert end.usage.as_dict() == {"input_tokens": 22, "output_tokens": 10, "estimated": False}
+    assert end.usage.as_dict() == {"input_tokens": 22, "output_tokens": 10, "estimated": False, **REPORTED}
 
 
 @pytest.mark.parametrize(
@@ -265,7 +271,7 @@ def test_an_error_event_in_the_chunk_stream_is_a_model_error(event: dict[str, An
     name = next(iter(event))
     assert (
         caught.value.message
-        == f"Bedrock model 'anthropic.claude-3-haiku-20240307-v1:0': stream failed: {name}: overloaded"
+        == f"Bedrock model 'anthropic.claude-3-haiku-20240307-v1:0' in us-east-1: stream failed: {name}: overloaded"
     )
 
 
@@ -283,3 +289,21 @@ def test_the_bedrock_endpoint_url_is_passed_to_the_client_factory() -> None:
     assert [(r.service, r.region, r.endpoint_url, r.caller) for r in factory.requests] == [
         ("bedrock-runtime", "us-west-2", "https://bedrock-runtime.us-west-2.amazonaws.com", "carol")
     ]
+
+
+def test_a_throttle_without_a_message_still_says_what_happened_and_what_to_do() -> None:
+    # Given Bedrock throttling with an empty message (as it does under load)
+    client, stub = stubbed()
+    stub.add_client_error(
+        "converse", service_error_code="ThrottlingException", service_message="", http_status_code=429
+    )
+
+    with stub, pytest.raises(UpstreamThrottledError) as caught:
+        invoke(converse_config(), CONVERSATION, clients=FakeClientFactory(bedrock_runtime=client))
+
+    # Then the message has no dangling colon, and it says to retry or raise the quota
+    message = caught.value.message
+    model = "Bedrock model 'anthropic.claude-3-haiku-20240307-v1:0' in us-west-2"
+    assert message == f"{model}: ThrottlingException. {CHECK_THROTTLED}"
+    assert "ThrottlingException:" not in message
+    assert "retry" in message and "quota" in message

@@ -22,6 +22,7 @@ from inference_engine.errors import (
     UpstreamTimeoutError,
 )
 from inference_engine.messages import Conversation
+from inference_engine.providers.base import CHECK_ACCESS, CHECK_NOT_FOUND, CHECK_REQUEST, CHECK_THROTTLED, CHECK_TIMEOUT
 from inference_engine.schema import ModelConfig, parse_model_config
 from tests.fixtures.loader import load_recorded
 from tests.unit.engine.fakes import FakeClientFactory, FakeRuntime, real_client
@@ -124,7 +125,7 @@ def _body(raw: bytes) -> Any:
 
 
 @pytest.mark.parametrize(
-    ("code", "status", "fields", "error_type", "phrase"),
+    ("code", "status", "fields", "error_type", "phrase", "check"),
     [
         (
             "ModelError",
@@ -132,18 +133,26 @@ def _body(raw: bytes) -> Any:
             {"OriginalStatusCode": 400, "OriginalMessage": "Input validation error: inputs must not be empty"},
             ModelError,
             "(model said: Input validation error: inputs must not be empty)",
+            CHECK_REQUEST,
         ),
-        ("ValidationError", 400, {}, ModelError, "ValidationError: Endpoint tgi-ep of account 1 not found."),
-        ("ThrottlingException", 400, {}, UpstreamThrottledError, "ThrottlingException"),
-        ("ServiceUnavailable", 429, {}, UpstreamThrottledError, "ServiceUnavailable"),
-        ("ModelNotReadyException", 429, {}, UpstreamThrottledError, "ModelNotReadyException"),
-        ("InternalDependencyException", 504, {}, UpstreamTimeoutError, "InternalDependencyException"),
-        ("AccessDeniedException", 403, {}, CredentialsError, "AccessDeniedException"),
-        ("InternalFailure", 500, {}, ModelError, "InternalFailure"),
+        (
+            "ValidationError",
+            400,
+            {},
+            ModelError,
+            "ValidationError: Endpoint tgi-ep of account 1 not found.",
+            CHECK_NOT_FOUND,
+        ),
+        ("ThrottlingException", 400, {}, UpstreamThrottledError, "ThrottlingException", CHECK_THROTTLED),
+        ("ServiceUnavailable", 429, {}, UpstreamThrottledError, "ServiceUnavailable", CHECK_THROTTLED),
+        ("ModelNotReadyException", 429, {}, UpstreamThrottledError, "ModelNotReadyException", CHECK_THROTTLED),
+        ("InternalDependencyException", 504, {}, UpstreamTimeoutError, "InternalDependencyException", CHECK_TIMEOUT),
+        ("AccessDeniedException", 403, {}, CredentialsError, "AccessDeniedException", CHECK_ACCESS),
+        ("InternalFailure", 500, {}, ModelError, "InternalFailure", CHECK_REQUEST),
     ],
 )
-def test_aws_errors_become_domain_errors_naming_the_endpoint(
-    code: str, status: int, fields: dict[str, Any], error_type: type[Exception], phrase: str
+def test_aws_errors_become_domain_errors_naming_the_endpoint_and_what_to_check(  # noqa: PLR0917 - one per column
+    code: str, status: int, fields: dict[str, Any], error_type: type[Exception], phrase: str, check: str
 ) -> None:
     client, stub = stubbed()
     message = "Endpoint tgi-ep of account 1 not found." if code == "ValidationError" else "failed"
@@ -159,8 +168,9 @@ def test_aws_errors_become_domain_errors_naming_the_endpoint(
         invoke(config(), CONVERSATION, clients=FakeClientFactory(sagemaker_runtime=client))
 
     assert type(caught.value) is error_type
-    assert caught.value.message.startswith("SageMaker endpoint 'tgi-ep': ")
+    assert caught.value.message.startswith("SageMaker endpoint 'tgi-ep' in eu-west-1: ")
     assert phrase in caught.value.message
+    assert caught.value.message.endswith(check)
     assert caught.value.upstream_code == code
 
 
@@ -251,7 +261,7 @@ def test_a_model_stream_error_event_ends_the_stream_with_a_model_error() -> None
     assert next(iterator) == StreamDelta("Pa")
     with pytest.raises(ModelError) as caught:
         next(iterator)
-    assert caught.value.message == "SageMaker endpoint 'tgi-ep': stream failed: CUDA OOM"
+    assert caught.value.message == "SageMaker endpoint 'tgi-ep' in eu-west-1: stream failed: CUDA OOM"
 
 
 def _failing_after_first(exc: Exception) -> Iterator[dict[str, Any]]:
@@ -282,7 +292,7 @@ def test_errors_raised_while_iterating_the_event_stream_are_domain_errors(exc: E
     with pytest.raises(UpstreamError) as caught:
         list(iterator)
     assert caught.value.code == code
-    assert caught.value.message.startswith("SageMaker endpoint 'tgi-ep': ")
+    assert caught.value.message.startswith("SageMaker endpoint 'tgi-ep' in eu-west-1: ")
 
 
 def test_an_error_before_the_first_byte_raises_from_stream_itself() -> None:

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { json, type RecordedRequest } from "../../test/fakeApi";
 import recorded from "../../test/fixtures/discovery.json";
 import { ADMIN_ME, ADMIN_MODELS, DETAILS } from "../../test/fixtures/models";
-import { openEditor, type Page } from "../../test/renderPage";
+import { renderApp, type Page } from "../../test/renderPage";
 
 const routes: Record<string, () => Response> = {
   "GET /discovery/sagemaker/endpoints": () => json(200, recorded.endpoints),
@@ -16,10 +16,20 @@ const button = (name: string) => screen.getByRole("button", { name });
 const requestsTo = (requests: RecordedRequest[], method: string, prefix: string) =>
   requests.filter((r) => r.method === method && r.path.startsWith(prefix));
 
+/** The Create flow, started with "Find a deployed model". */
 async function openDiscovery(options = admin): Promise<Page> {
-  const page = await openEditor(options, null);
-  await page.user.click(screen.getByRole("button", { name: /Find a deployed model/ }));
+  const page = await renderApp(options, "/models/new");
+  await page.user.click(await screen.findByText("Find a deployed model", { exact: true }));
+  await screen.findByTestId("section-discovery");
   return page;
+}
+
+/** Next (name and endpoint), then "Configure and test": the editor beside the test panel. */
+async function configure(page: Page) {
+  await page.user.click(button("Next"));
+  await page.user.click(await screen.findByRole("button", { name: "Configure and test" }));
+  await screen.findByRole("heading", { name: "Create model: configure and test" });
+  await waitFor(() => expect(screen.queryByText("Loading the config schema…")).not.toBeInTheDocument());
 }
 
 function setRegion(value: string) {
@@ -32,9 +42,9 @@ function table(_page: Page) {
   return found;
 }
 
-describe("discovery in the editor", () => {
-  it("lists a region's endpoints with their formats, probes the chosen one and fills the editor", async () => {
-    // Given the editor, from scratch, and the discovery section opened
+describe("Create flow: find a deployed model", () => {
+  it("lists a region's endpoints with their formats, probes the chosen one and starts from its config", async () => {
+    // Given the Create flow, started with "Find a deployed model"
     const page = await openDiscovery();
 
     // When the admin lists the endpoints of us-west-2
@@ -65,8 +75,19 @@ describe("discovery in the editor", () => {
       stream: true,
     });
     expect(screen.getByTestId("probe-summary")).toHaveTextContent("tgi answered and streamed in 2 of at most 4 calls.");
-    expect(screen.getByTestId("discovery-used")).toHaveTextContent("Loaded tgi-mistral-7b (tgi, probed) into the editor");
-    // And the editor holds the TGI adapter pointed at the endpoint, without anything typed
+    expect(screen.getByTestId("discovery-used")).toHaveTextContent("Ready to start from tgi-mistral-7b (tgi, probed)");
+
+    // When the admin goes on without typing anything
+    await page.user.click(button("Next"));
+    // Then the next step is filled from the probed config
+    expect(await screen.findByRole("textbox", { name: "New model id" })).toHaveValue("tgi-mistral-7b");
+    expect(screen.getByRole("textbox", { name: "Endpoint name" })).toHaveValue("tgi-mistral-7b");
+    expect(screen.getByTestId("create-summary")).toHaveTextContent("Starts from: tgi-mistral-7b (tgi, probed)");
+
+    // When the admin configures it
+    await page.user.click(button("Configure and test"));
+    await screen.findByRole("heading", { name: "Create model: configure and test" });
+    // Then the editor holds the TGI adapter pointed at the endpoint
     expect(screen.getByRole("textbox", { name: "Endpoint name" })).toHaveValue("tgi-mistral-7b");
     expect(screen.getByRole("textbox", { name: "Model id" })).toHaveValue("tgi-mistral-7b");
     expect(screen.getByRole("textbox", { name: "Output path (JMESPath)" })).toHaveValue("[0].generated_text");
@@ -80,6 +101,7 @@ describe("discovery in the editor", () => {
     table(page).findRowSelectionArea(1)!.click();
     await page.user.click(button("Use detected format"));
     await screen.findByTestId("discovery-used");
+    await configure(page);
 
     await page.user.type(screen.getByRole("textbox", { name: "Prompt" }), "Hi");
     await page.user.click(screen.getByRole("checkbox", { name: /Stream response/ }));
@@ -122,7 +144,10 @@ describe("discovery in the editor", () => {
     expect(await screen.findByText("The probe found no format")).toBeInTheDocument();
     expect(screen.getByTestId("probe-summary")).toHaveTextContent("No format answered with text in 4 of at most 4 calls (stopped: budget).");
     expect(screen.queryByTestId("discovery-used")).not.toBeInTheDocument();
-    expect(screen.getByRole("textbox", { name: "Endpoint name" })).toHaveValue("");
+    // And the flow does not go on without a chosen config
+    await page.user.click(button("Next"));
+    expect(await screen.findByTestId("discovery-required")).toHaveTextContent('Choose a model, then "Probe and use" or "Use detected format".');
+    expect(screen.queryByRole("textbox", { name: "New model id" })).not.toBeInTheDocument();
   });
 
   it("a refusal shows the rule, and an invalid region blocks listing", async () => {

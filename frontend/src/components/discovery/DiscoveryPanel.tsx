@@ -1,13 +1,14 @@
 /**
- * "Find a deployed model" (administrators): pick a region, list its SageMaker endpoints or Bedrock models with the
- * format each one speaks, pick one, and the editor is filled with a ready config (checked by a short probe first).
- * Self-contained: it needs the API client, a default region, and what to do with the chosen config.
+ * "Find a deployed model" (administrators; the Create flow's third start): pick a region, list its SageMaker endpoints
+ * or Bedrock models with the format each one speaks, pick one, and the flow starts from a ready config (checked by a
+ * short probe first). Self-contained: it needs the API client, a default region, and what to do with the config.
  */
 import Alert from "@cloudscape-design/components/alert";
 import Autosuggest from "@cloudscape-design/components/autosuggest";
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
+import Container from "@cloudscape-design/components/container";
 import ExpandableSection from "@cloudscape-design/components/expandable-section";
 import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
@@ -29,7 +30,7 @@ export interface DiscoveryPanelProps {
   region: string;
   /** Whether this stage lets admins read through a cross-account role. */
   crossAccount: boolean;
-  /** Load a full config into the editor (from scratch). */
+  /** Start from this full config (a new model, from scratch). */
   onUse: (config: JsonObject, summary: string) => void;
 }
 
@@ -87,7 +88,6 @@ function ProbeReport({ result }: { result: ProbeResult }) {
 }
 
 export function DiscoveryPanel({ api, region, crossAccount, onUse }: DiscoveryPanelProps) {
-  const [expanded, setExpanded] = useState(false);
   const [source, setSource] = useState<Source>("sagemaker");
   const [chosenRegion, setChosenRegion] = useState(region);
   const [roleArn, setRoleArn] = useState("");
@@ -145,12 +145,15 @@ export function DiscoveryPanel({ api, region, crossAccount, onUse }: DiscoveryPa
 
   return (
     <div data-testid="section-discovery">
-      <ExpandableSection
-        variant="container"
-        expanded={expanded}
-        onChange={({ detail }) => setExpanded(detail.expanded)}
-        headerText="Find a deployed model"
-        headerDescription="List a region's SageMaker endpoints or Bedrock models with the format each one speaks, and fill the editor from one."
+      <Container
+        header={
+          <Header
+            variant="h2"
+            description="List a region's SageMaker endpoints or Bedrock models with the format each one speaks, and start from one."
+          >
+            Find a deployed model
+          </Header>
+        }
       >
         <SpaceBetween size="l">
           <ColumnLayout columns={2}>
@@ -207,6 +210,7 @@ export function DiscoveryPanel({ api, region, crossAccount, onUse }: DiscoveryPa
               items={rows}
               trackBy="key"
               wrapLines
+              stickyColumns={{ first: 1 }}
               selectionType="single"
               selectedItems={selected ? [selected] : []}
               onSelectionChange={({ detail }) => {
@@ -220,27 +224,27 @@ export function DiscoveryPanel({ api, region, crossAccount, onUse }: DiscoveryPa
                 allItemsSelectionLabel: () => "Select all",
               }}
               header={
-                <Header counter={`(${rows.length})`} description={`In ${chosenRegion}. Choose one to fill the editor.`}>
+                <Header counter={`(${rows.length})`} description={`In ${chosenRegion}. Choose one to start from.`}>
                   {source === "sagemaker" ? "Endpoints" : "Models"}
                 </Header>
               }
               columnDefinitions={[
-                { id: "name", header: "Name", cell: (row) => row.name, isRowHeader: true },
+                { id: "name", header: "Name", cell: (row) => row.name, isRowHeader: true, minWidth: 200 },
                 {
                   id: "status",
                   header: source === "sagemaker" ? "Status" : "Kind",
                   cell: (row) => row.status,
                   minWidth: 110,
                 },
-                { id: "detail", header: source === "sagemaker" ? "Instance" : "Provider", cell: (row) => row.detail || "-" },
-                { id: "format", header: "Format", cell: (row) => (row.format ? <code>{row.format}</code> : "-") },
+                { id: "detail", header: source === "sagemaker" ? "Instance" : "Provider", cell: (row) => row.detail || "-", minWidth: 150 },
+                { id: "format", header: "Format", cell: (row) => (row.format ? <code>{row.format}</code> : "-"), minWidth: 130 },
                 {
                   id: "confidence",
                   header: "Confidence",
                   cell: (row) => <Confidence value={row.confidence} />,
                   minWidth: 120,
                 },
-                { id: "reason", header: "Why", cell: (row) => row.reason || "-" },
+                { id: "reason", header: "Why", cell: (row) => row.reason || "-", minWidth: 200 },
               ]}
               empty={<Box textAlign="center">Nothing deployed here.</Box>}
             />
@@ -272,11 +276,11 @@ export function DiscoveryPanel({ api, region, crossAccount, onUse }: DiscoveryPa
           )}
           {used && (
             <Alert type="success" dismissible onDismiss={() => setUsed(null)} data-testid="discovery-used">
-              Loaded {used} into the editor as a new config. Invoke it below, or save it under a new id.
+              Ready to start from {used}. Next: name the model, then configure and test it.
             </Alert>
           )}
         </SpaceBetween>
-      </ExpandableSection>
+      </Container>
     </div>
   );
 }

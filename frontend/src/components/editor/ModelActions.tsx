@@ -2,31 +2,35 @@
 import Box from "@cloudscape-design/components/box";
 import Button from "@cloudscape-design/components/button";
 import CopyToClipboard from "@cloudscape-design/components/copy-to-clipboard";
-import Flashbar, { type FlashbarProps } from "@cloudscape-design/components/flashbar";
 import Modal from "@cloudscape-design/components/modal";
 import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useRef, useState } from "react";
-import type { ApiClient } from "../../api/client";
 import { ApiError, toErrorBody } from "../../api/errors";
-import type { ErrorBody, ModelConfig, ModelSummary } from "../../api/types";
-import { saveRequestFor } from "../../model-editor/editorState";
+import type { ErrorBody, ModelConfig } from "../../api/types";
+import { normalizeConfig, saveRequestFor } from "../../model-editor/editorState";
 import { exportFileName, exportText, parseImportedConfig } from "../../model-editor/exportImport";
 import type { FieldError } from "../../model-editor/paths";
+import { useFlash } from "../../shell/flash";
+import { useSession } from "../../shell/session";
 import { ErrorAlert } from "../ErrorAlert";
 import { useEditor } from "./EditorContext";
 
+/** ``create``: a new model (Create model); ``update``: a saved model; ``predefined``: saving needs a new id. */
+export type SaveMode = "create" | "update" | "predefined";
+
 export interface ModelActionsProps {
-  api: ApiClient;
-  models: ModelSummary[];
-  region: string;
+  mode: SaveMode;
   /** The draft once it can be saved (valid, nothing loading); null disables Save and shows ``blockedReason``. */
   validConfig: ModelConfig | null;
   blockedReason: string | null;
-  onModelsChanged: (selectId?: string) => Promise<void>;
+  /** Why the id cannot be used for a new model (collision), checked before Save. */
+  idProblem: string | null;
   onServerErrors: (errors: FieldError[]) => void;
+  onSaved: (id: string, version: number) => void;
+  onDeleted?: () => void;
 }
 
-type Notice = { type: "success" | "info"; text: string } | { type: "error"; error: ErrorBody };
+type Notice = { type: "error"; error: ErrorBody };
 
 function download(name: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
@@ -39,8 +43,13 @@ function download(name: string, text: string): void {
   URL.revokeObjectURL(url);
 }
 
-export function ModelActions({ api, models, region, validConfig, blockedReason, onModelsChanged, onServerErrors }: ModelActionsProps) {
+export function ModelActions({ mode, validConfig, blockedReason, idProblem, onServerErrors, onSaved, onDeleted }: ModelActionsProps) {
   const { state, dispatch } = useEditor();
+  const { api, models, reloadModels } = useSession();
+  const flash = useFlash();
+  const onModelsChanged = async () => {
+    await reloadModels().catch(() => undefined);
+  };
   const [busy, setBusy] = useState<"save" | "delete" | "reload" | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [conflict, setConflict] = useState<{ id: string; currentVersion: number | null } | null>(null);
@@ -56,6 +65,11 @@ export function ModelActions({ api, models, region, validConfig, blockedReason, 
 
   const save = async (config: ModelConfig) => {
     const { id, body } = saveRequestFor(state, config);
+    if (idProblem) {
+      onServerErrors([{ path: "id", message: idProblem }]);
+      setNotice({ type: "error", error: { error: "conflict", message: idProblem } });
+      return;
+    }
     if (models.some((model) => model.id === id && model.source === "predefined")) {
       onServerErrors([{ path: "id", message: "belongs to a predefined model; choose another id to save" }]);
       setNotice({ type: "error", error: { error: "conflict", message: `"${id}" is a predefined model: choose another id.` } });
@@ -66,8 +80,9 @@ export function ModelActions({ api, models, region, validConfig, blockedReason, 
     try {
       const saved = await api.saveModel(id, body);
       dispatch({ type: "saved", id: saved.id, version: saved.version });
-      setNotice({ type: "success", text: `Saved model "${saved.id}" (version ${saved.version}).` });
+      flash.push({ type: "success", content: `Saved model "${saved.id}" (version ${saved.version}).`, id: `saved-${saved.id}` });
       await onModelsChanged();
+      onSaved(saved.id, saved.version);
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) {
         setConflict({ id, currentVersion: typeof error.body.current_version === "number" ? error.body.current_version : null });
@@ -96,9 +111,10 @@ export function ModelActions({ api, models, region, validConfig, blockedReason, 
           keepChanges,
           originBaseId: latest.base_model_id ?? null,
         });
-        setNotice({
+        flash.push({
           type: "info",
-          text: keepChanges
+          id: `rebased-${conflict.id}`,
+          content: keepChanges
             ? `Your changes were applied on top of version ${latest.version}. Review them and save again.`
             : `Reloaded version ${latest.version}; your changes were discarded.`,
         });
@@ -119,9 +135,9 @@ export function ModelActions({ api, models, region, validConfig, blockedReason, 
     try {
       await api.deleteModel(target.id, target.version);
       setConfirmDelete(false);
-      dispatch({ type: "scratch", region });
-      setNotice({ type: "success", text: `Deleted model "${target.id}".` });
+      flash.push({ type: "success", content: `Deleted model "${target.id}".`, id: `deleted-${target.id}` });
       await onModelsChanged();
+      onDeleted?.();
     } catch (error) {
       setConfirmDelete(false);
       if (error instanceof ApiError && error.status === 409) {
@@ -140,16 +156,19 @@ export function ModelActions({ api, models, region, validConfig, blockedReason, 
     if ("error" in parsed) {
       setNotice({ type: "error", error: { error: "import_failed", message: parsed.error } });
     } else {
-      dispatch({ type: "import", config: parsed.config });
-      setNotice({ type: "info", text: `Imported ${file.name} as a new config (no base model).` });
+      if (state.base !== null) {
+        // On a model's page the file replaces the draft: the changes from the model are then reviewed and saved.
+        dispatch({ type: "restoreDraft", draft: normalizeConfig(parsed.config) });
+        flash.push({ type: "info", content: `Imported ${file.name} into the editor: review the changes, then save.` });
+      } else {
+        dispatch({ type: "import", config: parsed.config });
+        flash.push({ type: "info", content: `Imported ${file.name} as a new config (no base model).` });
+      }
     }
     if (fileInput.current) fileInput.current.value = "";
   };
 
-  const flash: FlashbarProps.MessageDefinition[] =
-    notice && notice.type !== "error"
-      ? [{ type: notice.type, content: notice.text, dismissible: true, dismissLabel: "Dismiss", onDismiss: () => setNotice(null), id: "notice" }]
-      : [];
+  const label = mode === "create" ? "Create model" : state.saveTarget && state.saveTarget.id === draftId ? "Update model" : "Save model";
 
   return (
     <SpaceBetween size="s">
@@ -160,11 +179,11 @@ export function ModelActions({ api, models, region, validConfig, blockedReason, 
             if (validConfig) void save(validConfig);
           }}
           loading={busy === "save"}
-          disabled={!validConfig}
+          disabled={!validConfig || idProblem !== null}
         >
-          {state.saveTarget && state.saveTarget.id === draftId ? "Update model" : "Save model"}
+          {label}
         </Button>
-        {state.saveTarget && (
+        {mode === "update" && state.saveTarget && (
           <Button onClick={() => setConfirmDelete(true)} disabled={busy !== null}>
             Delete model
           </Button>
@@ -197,7 +216,11 @@ export function ModelActions({ api, models, region, validConfig, blockedReason, 
           {blockedReason}
         </Box>
       )}
-      <Flashbar items={flash} />
+      {validConfig && idProblem && (
+        <Box color="text-status-error" data-testid="save-blocked-reason">
+          {idProblem}
+        </Box>
+      )}
       {notice?.type === "error" && <ErrorAlert error={notice.error} />}
       <Modal
         visible={conflict !== null}

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { eventStream, json, type RecordedRequest } from "../../test/fakeApi";
 import { ADMIN_ME, ADMIN_MODELS, DETAILS, SAVED_CONFIG, TGI_CONFIG } from "../../test/fixtures/models";
-import { chooseOption, fieldError, formField, openEditor, replaceText, selectByLabel } from "../../test/renderPage";
+import { fieldError, formField, openEditor, replaceText } from "../../test/renderPage";
 
 const admin = { me: ADMIN_ME, models: ADMIN_MODELS, details: DETAILS };
 const textbox = (name: string) => screen.getByRole("textbox", { name });
@@ -10,10 +10,10 @@ const button = (name: string) => screen.getByRole("button", { name });
 const bodyOf = (requests: RecordedRequest[], method: string, path: string) =>
   requests.filter((r) => r.method === method && r.path === path).at(-1)?.body;
 
-describe("base model prefill", () => {
-  it("choosing a base fills every field from that model; None starts from scratch", async () => {
-    // Given the editor, When the TGI model is chosen as the base
-    const page = await openEditor(admin, "tgi-llama");
+describe("the model's configuration", () => {
+  it("opening a model fills every field from it", async () => {
+    // Given the TGI model, When its Configuration tab is opened
+    await openEditor(admin, "tgi-llama");
     // Then its SageMaker fields, handler, prompt and kwargs are filled
     expect(textbox("Endpoint name")).toHaveValue("llama3-tgi");
     expect(screen.getByTestId("field-provider.endpoint_name")).toContainElement(textbox("Endpoint name"));
@@ -27,13 +27,8 @@ describe("base model prefill", () => {
     expect(screen.getByTestId("override-preview")).toHaveTextContent("(no changes: the base model is used as is)");
     // And the live preview renders the chat template on the sample messages
     await waitFor(() => expect(screen.getByTestId("chat-template-preview")).toHaveTextContent("<|user|>And of Italy?"));
-
-    // When None is chosen
-    await chooseOption(page, "Base model", "");
-    // Then the fields are empty and the override is the whole config
-    expect(textbox("Endpoint name")).toHaveValue("");
-    expect(textbox("Model id")).toHaveValue("");
-    expect(screen.getByTestId("override-preview")).toHaveTextContent('"schema_version": 1');
+    // And the test panel sits beside the editor
+    expect(screen.getByTestId("workbench-test")).toContainElement(screen.getByTestId("test-panel"));
   });
 });
 
@@ -117,28 +112,48 @@ describe("validation as you type", () => {
     expect(fieldError(page, "Endpoint kwargs (JSON)")).toContain("'EndpointName' cannot be set through endpoint_kwargs");
   });
 
-  it("from scratch, required fields are listed but only shown at a field once touched", async () => {
-    const page = await openEditor(admin, null);
-    expect(fieldError(page, "Model id")).toBeNull();
-    expect(screen.getByTestId("validation-summary")).toHaveTextContent("Model id: is required");
-    await replaceText(page, "Model id", "Bad Id");
-    expect(fieldError(page, "Model id")).toContain("lowercase id");
-    await replaceText(page, "Model id", "");
-    expect(fieldError(page, "Model id")).toBe("is required");
+  it("checks JMESPath while typing: a broken output path is shown at its field and blocks Save and Invoke", async () => {
+    const page = await openEditor(admin, "tgi-llama");
+    await page.user.type(textbox("Prompt"), "Hi");
+    await replaceText(page, "Output path (JMESPath)", "[0.generated");
+    expect(fieldError(page, "Output path (JMESPath)")).toMatch(/^not a valid JMESPath expression: /);
+    expect(button("Invoke")).toBeDisabled();
+    expect(button("Save model")).toBeDisabled();
+    await replaceText(page, "Output path (JMESPath)", "[0].generated_text");
+    expect(fieldError(page, "Output path (JMESPath)")).toBeNull();
+    expect(button("Invoke")).toBeEnabled();
+  });
+
+  it("a Jinja syntax error in the chat template blocks Save", async () => {
+    const page = await openEditor(admin, "tgi-llama");
+    await replaceText(page, "Chat template (Jinja)", "{% for m in messages %}{{ m.content }");
+    expect(fieldError(page, "Chat template (Jinja)")).toMatch(/^Jinja syntax error: /);
+    expect(button("Save model")).toBeDisabled();
+    expect(screen.getByTestId("validation-summary")).toHaveTextContent("Chat template: Jinja syntax error");
+  });
+
+  it("hints at a request-template placeholder that names no variable, without blocking", async () => {
+    const page = await openEditor(admin, "tgi-llama");
+    await replaceText(page, "Request template (JSON)", '{"inputs": "{{prompt}}", "parameters": {"seed": "{{seed}}"}}');
+    const field = formField(page, "Request template (JSON)");
+    expect(field.findWarning()?.getElement()).toHaveTextContent("{{seed}} is neither a built-in variable");
+    expect(field.findError()).toBeNull();
+    await page.user.type(textbox("Prompt"), "Hi");
+    expect(button("Invoke")).toBeEnabled();
   });
 
   it("puts the API's 400 details at the matching field", async () => {
     const invalid = {
       error: "validation_error",
-      message: "Invalid model config at content_handler.output_path: is not a valid JMESPath expression",
-      details: [{ path: "content_handler.output_path", message: "is not a valid JMESPath expression", type: "value_error" }],
+      message: "Invalid model config at model_kwargs.temperature: must be <= 1",
+      details: [{ path: "model_kwargs.temperature", message: "must be <= 1", type: "less_than_equal" }],
     };
     const page = await openEditor({ ...admin, routes: { "POST /models/validate": () => json(400, invalid) } }, "tgi-llama");
-    await replaceText(page, "Output path (JMESPath)", "[0.generated");
+    await replaceText(page, "Model kwargs (JSON)", '{"temperature": 3}');
     await page.user.type(textbox("Prompt"), "Hi");
     await page.user.click(button("Preview request"));
-    await waitFor(() => expect(fieldError(page, "Output path (JMESPath)")).toBe("is not a valid JMESPath expression"));
-    expect(screen.getByTestId("error-alert")).toHaveTextContent("content_handler.output_path");
+    await waitFor(() => expect(fieldError(page, "Model kwargs (JSON)")).toContain("must be <= 1"));
+    expect(screen.getByTestId("error-alert")).toHaveTextContent("model_kwargs.temperature");
   });
 });
 
@@ -227,7 +242,11 @@ describe("test panel for admins", () => {
 describe("save, conflict, delete, export and import", () => {
   it("saves a new model from a predefined base with version 0 and refreshes the list", async () => {
     const saved = { id: "tgi-llama-hot", version: 1, updated_at: "t", updated_by: "alice" };
-    const page = await openEditor({ ...admin, routes: { "PUT /models/tgi-llama-hot": () => json(200, saved) } }, "tgi-llama");
+    const stored = { source: "saved", version: 1, config: { ...TGI_CONFIG, id: "tgi-llama-hot" }, base_model_id: "tgi-llama" };
+    const page = await openEditor(
+      { ...admin, routes: { "PUT /models/tgi-llama-hot": () => json(200, saved), "GET /models/tgi-llama-hot": () => json(200, stored) } },
+      "tgi-llama",
+    );
     await replaceText(page, "Model id", "tgi-llama-hot");
     await page.user.click(button("Save model"));
     expect(await screen.findByText('Saved model "tgi-llama-hot" (version 1).')).toBeInTheDocument();
@@ -236,8 +255,9 @@ describe("save, conflict, delete, export and import", () => {
     expect(body.base_model_id).toBe("tgi-llama");
     expect(body.config.id).toBe("tgi-llama-hot");
     expect(page.requests.filter((r) => r.path === "/models")).toHaveLength(2);
-    // The next save is an update of version 1
-    expect(button("Update model")).toBeInTheDocument();
+    // And the new model's page opens, where the next save is an update of version 1
+    await waitFor(() => expect(page.router.state.location.pathname).toBe("/models/tgi-llama-hot/configuration"));
+    expect(await screen.findByRole("button", { name: "Update model" })).toBeInTheDocument();
   });
 
   it("refuses to save over a predefined model id", async () => {
@@ -294,7 +314,7 @@ describe("save, conflict, delete, export and import", () => {
     await page.user.click(within(modal).getByRole("button", { name: "Delete" }));
     expect(await screen.findByText('Deleted model "tgi-llama-cold".')).toBeInTheDocument();
     expect(page.requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual(["/models/tgi-llama-cold?version=3"]);
-    expect(textbox("Model id")).toHaveValue("");
+    await waitFor(() => expect(page.router.state.location.pathname).toBe("/models"));
   });
 
   it("exports the edited config as a JSON file and imports one", async () => {
@@ -313,7 +333,8 @@ describe("save, conflict, delete, export and import", () => {
     const file = new File([JSON.stringify({ ...SAVED_CONFIG, id: "imported-one" })], "imported.json", { type: "application/json" });
     await page.user.upload(screen.getByLabelText("Import model config file"), file);
     await waitFor(() => expect(textbox("Model id")).toHaveValue("imported-one"));
-    expect(selectByLabel(page, "Base model").findTrigger().getElement()).toHaveTextContent("None (from scratch)");
+    // And the imported file is an edit of this model: the patch from the model holds its differences
+    expect(JSON.parse(screen.getByTestId("override-preview").textContent ?? "")).toMatchObject({ id: "imported-one", name: "Llama 3 cold" });
   });
 });
 
@@ -334,10 +355,4 @@ describe("cross-account", () => {
       cross_account: { role_arn: "arn:aws:iam::123456789012:role/Invoker", session_duration_s: 3600 },
     });
   });
-});
-
-it("keeps the selected model list option Custom while editing", async () => {
-  const page = await openEditor(admin, "tgi-llama");
-  await chooseOption(page, "Base model", "claude-haiku");
-  expect(selectByLabel(page, "LLM model").findTrigger().getElement()).toHaveTextContent("Custom");
 });

@@ -1,46 +1,46 @@
-/** The Custom model editor (administrators only; loaded on demand). */
+/**
+ * The model editor (administrators; loaded on demand): only the sections that apply to the provider and API, errors
+ * at their fields, the merge patch from the base, and the save actions.
+ */
 import Box from "@cloudscape-design/components/box";
 import ColumnLayout from "@cloudscape-design/components/column-layout";
 import Container from "@cloudscape-design/components/container";
 import ExpandableSection from "@cloudscape-design/components/expandable-section";
-import FormField from "@cloudscape-design/components/form-field";
 import Header from "@cloudscape-design/components/header";
 import Link from "@cloudscape-design/components/link";
-import Select from "@cloudscape-design/components/select";
 import SpaceBetween from "@cloudscape-design/components/space-between";
-import type { ApiClient } from "../../api/client";
-import type { Me, ModelConfig, ModelSummary } from "../../api/types";
+import type { ReactNode } from "react";
+import type { ModelConfig } from "../../api/types";
+import { sectionsFor } from "../../model-editor/createFlow";
 import { overrideFor } from "../../model-editor/editorState";
 import { FIELD_LABELS } from "../../model-editor/fieldKeys";
-import { hasNullMembers, isJsonObject, stringifyJson } from "../../model-editor/json";
+import { hasNullMembers, stringifyJson } from "../../model-editor/json";
 import type { FieldError } from "../../model-editor/paths";
-import { modelOption } from "../modelOptions";
-import { DiscoveryPanel } from "../discovery/DiscoveryPanel";
+import { useSession } from "../../shell/session";
 import { ContentHandlerSection } from "./ContentHandlerSection";
+import { ConverseMappingSection } from "./ConverseMappingSection";
 import { CrossAccountSection } from "./CrossAccountSection";
 import { useEditor } from "./EditorContext";
 import { TextField } from "./fields";
 import { ConstraintsSection, ModelKwargsSection } from "./LimitsAndKwargsSections";
-import { ModelActions } from "./ModelActions";
+import { ModelActions, type SaveMode } from "./ModelActions";
 import { PromptSection } from "./PromptSection";
 import { ProviderSection } from "./ProviderSection";
 
 export interface ModelEditorProps {
-  api: ApiClient;
-  me: Me;
-  models: ModelSummary[];
-  region: string;
-  baseLoading: boolean;
-  onSelectBase: (id: string | null) => void;
+  mode: SaveMode;
   problems: FieldError[];
   onShowAllErrors: () => void;
   validConfig: ModelConfig | null;
   blockedReason: string | null;
-  onModelsChanged: () => Promise<void>;
   onServerErrors: (errors: FieldError[]) => void;
+  onSaved: (id: string, version: number) => void;
+  onDeleted?: () => void;
+  /** Shown above the sections (e.g. "predefined model" or "draft restored" banners). */
+  banner?: ReactNode;
+  /** Checks the id against the other models before Save (a new id must not collide). */
+  idProblem?: string | null;
 }
-
-const SCRATCH_OPTION = { value: "", label: "None (from scratch)" };
 
 function labelFor(path: string): string {
   const exact = FIELD_LABELS[path];
@@ -52,57 +52,32 @@ function labelFor(path: string): string {
 }
 
 export default function ModelEditor(props: ModelEditorProps) {
-  const { state, dispatch } = useEditor();
-  const { me, models } = props;
-  const baseOptions = [SCRATCH_OPTION, ...models.map(modelOption)];
-  const selectedBase = baseOptions.find((option) => option.value === (state.baseId ?? "")) ?? SCRATCH_OPTION;
-  const provider = state.draft.provider;
-  const isConverse = isJsonObject(provider) && provider.type === "bedrock" && (provider.api ?? "converse") === "converse";
+  const { state } = useEditor();
+  const { me, region } = useSession();
   const override = overrideFor(state);
+  const sections = sectionsFor(state.draft);
   const lossyNulls = state.base !== null && override !== undefined && hasNullMembers(state.draft.model_kwargs ?? {});
 
   return (
     <SpaceBetween size="l">
-      <DiscoveryPanel
-        api={props.api}
-        region={props.region}
-        crossAccount={me.capabilities.cross_account}
-        onUse={(config) => dispatch({ type: "import", config })}
-      />
-      <Container
-        header={
-          <Header variant="h2" description="Start from a deployed or saved model, or from scratch. Fields you change are marked.">
-            Custom model
-          </Header>
-        }
-        data-testid="section-model"
-      >
-        <SpaceBetween size="m">
-          <FormField
-            label="Base model"
-            description={'Choosing one fills every field from that model; "None" starts from scratch.'}
-            stretch
-          >
-            <Select
-              selectedOption={selectedBase}
-              options={baseOptions}
-              onChange={({ detail }) => props.onSelectBase(detail.selectedOption.value || null)}
-              statusType={props.baseLoading ? "loading" : "finished"}
-              disabled={props.baseLoading}
-              data-testid="base-model-select"
-            />
-          </FormField>
-          <ColumnLayout columns={2}>
-            <TextField path={["id"]} label="Model id" placeholder="my-model" description="Lowercase id; the saved model's key." />
-            <TextField path={["name"]} label="Display name" placeholder="My model" />
-          </ColumnLayout>
-        </SpaceBetween>
+      {props.banner}
+      <Container header={<Header variant="h2">Model</Header>} data-testid="section-model">
+        <ColumnLayout columns={2}>
+          <TextField
+            path={["id"]}
+            label="Model id"
+            placeholder="my-model"
+            description={props.mode === "update" ? "The saved model's key (a new id saves a copy)." : "Lowercase id; the saved model's key."}
+          />
+          <TextField path={["name"]} label="Display name" placeholder="My model" />
+        </ColumnLayout>
       </Container>
-      <ProviderSection customEndpoints={me.capabilities.custom_bedrock_endpoints} region={props.region} />
+      <ProviderSection customEndpoints={me.capabilities.custom_bedrock_endpoints} region={region} />
       <CrossAccountSection allowed={me.capabilities.cross_account} stage={me.stage} />
       <ConstraintsSection />
-      <ContentHandlerSection usedByProvider={!isConverse} />
-      <PromptSection />
+      {sections.converseMapping && <ConverseMappingSection />}
+      {sections.contentHandler && <ContentHandlerSection />}
+      <PromptSection chatTemplate={sections.chatTemplate} />
       <ModelKwargsSection />
       <Container header={<Header variant="h2">Review and save</Header>} data-testid="section-review">
         <SpaceBetween size="m">
@@ -140,13 +115,13 @@ export default function ModelEditor(props: ModelEditorProps) {
             )}
           </ExpandableSection>
           <ModelActions
-            api={props.api}
-            models={models}
-            region={props.region}
+            mode={props.mode}
             validConfig={props.validConfig}
             blockedReason={props.blockedReason}
-            onModelsChanged={props.onModelsChanged}
+            idProblem={props.idProblem ?? null}
             onServerErrors={props.onServerErrors}
+            onSaved={props.onSaved}
+            onDeleted={props.onDeleted}
           />
         </SpaceBetween>
       </Container>

@@ -8,7 +8,7 @@ import StatusIndicator from "@cloudscape-design/components/status-indicator";
 import { useEffect, useState } from "react";
 import { renderChatTemplate, SAMPLE_MESSAGES } from "../../model-editor/chatTemplatePreview";
 import { getIn } from "../../model-editor/editorState";
-import { JsonField, TextAreaField, TextField } from "./fields";
+import { JsonField, TemplateField, TextField } from "./fields";
 import { useEditor } from "./EditorContext";
 
 type Preview = { state: "empty" } | { state: "ok"; text: string } | { state: "error"; error: string };
@@ -53,7 +53,8 @@ function ChatTemplatePreview({ template, bos, eos }: { template: string; bos: st
   );
 }
 
-export function PromptSection() {
+/** The prompt: the chat template (not for Converse, which sends the messages as they are) and the stop sequences. */
+export function PromptSection({ chatTemplate }: { chatTemplate: boolean }) {
   const { state } = useEditor();
   const text = (path: string[]) => {
     const value = getIn(state.draft, path);
@@ -62,22 +63,26 @@ export function PromptSection() {
   return (
     <Container header={<Header variant="h2">Prompt</Header>} data-testid="section-prompt">
       <SpaceBetween size="m">
-        <TextAreaField
-          path={["prompt", "template"]}
-          label="Chat template (Jinja)"
-          description="A Hugging Face chat_template works as is. Variables: messages, add_generation_prompt, bos_token, eos_token, system."
-          rows={10}
-          testId="chat-template-editor"
-        />
-        <ColumnLayout columns={2}>
-          <TextField path={["prompt", "bos_token"]} label="BOS token" placeholder="<s>" />
-          <TextField path={["prompt", "eos_token"]} label="EOS token" placeholder="</s>" />
-        </ColumnLayout>
-        <ChatTemplatePreview
-          template={text(["prompt", "template"])}
-          bos={text(["prompt", "bos_token"])}
-          eos={text(["prompt", "eos_token"])}
-        />
+        {chatTemplate && (
+          <>
+            <TemplateField
+              path={["prompt", "template"]}
+              label="Chat template (Jinja)"
+              description="A Hugging Face chat_template works as is. Variables: messages, add_generation_prompt, bos_token, eos_token, system. A syntax error blocks Save."
+              rows={10}
+              testId="chat-template-editor"
+            />
+            <ColumnLayout columns={2}>
+              <TextField path={["prompt", "bos_token"]} label="BOS token" placeholder="<s>" />
+              <TextField path={["prompt", "eos_token"]} label="EOS token" placeholder="</s>" />
+            </ColumnLayout>
+            <ChatTemplatePreview
+              template={text(["prompt", "template"])}
+              bos={text(["prompt", "bos_token"])}
+              eos={text(["prompt", "eos_token"])}
+            />
+          </>
+        )}
         <JsonField
           path={["prompt", "stop_sequences"]}
           label="Stop sequences (JSON)"

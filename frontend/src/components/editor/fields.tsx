@@ -3,12 +3,12 @@ import Badge from "@cloudscape-design/components/badge";
 import FormField from "@cloudscape-design/components/form-field";
 import Input from "@cloudscape-design/components/input";
 import Select, { type SelectProps } from "@cloudscape-design/components/select";
-import Textarea from "@cloudscape-design/components/textarea";
 import { useCallback, type ReactNode } from "react";
 import { getIn } from "../../model-editor/editorState";
 import type { JsonValue } from "../../model-editor/json";
 import { isPathChanged } from "../../model-editor/mergePatch";
 import { pathKey, type Path } from "../../model-editor/paths";
+import { CodeField } from "../code/CodeField";
 import { JsonEditor, type JsonShape } from "../JsonEditor";
 import { useEditor } from "./EditorContext";
 
@@ -49,15 +49,18 @@ interface FieldFrameProps {
   constraintText?: ReactNode;
   field: ReturnType<typeof useField>;
   showBase?: boolean;
+  /** Non-blocking hints (e.g. a placeholder that names no variable), shown under the control. */
+  warnings?: string[];
   children: ReactNode;
 }
 
-export function FieldFrame({ label, description, constraintText, field, showBase = true, children }: FieldFrameProps) {
+export function FieldFrame({ label, description, constraintText, field, showBase = true, warnings, children }: FieldFrameProps) {
   const baseNote = field.isChanged && showBase ? `Base: ${preview(field.baseValue)}` : null;
   return (
     <FormField
       label={label}
       description={description}
+      warningText={field.errorText === undefined && warnings?.length ? warnings.join(" ") : undefined}
       constraintText={baseNote ? (constraintText ? <>{constraintText} · {baseNote}</> : baseNote) : constraintText}
       errorText={field.errorText}
       info={field.isChanged ? <Badge color="blue">Changed</Badge> : undefined}
@@ -139,9 +142,10 @@ interface JsonFieldProps {
   /** How the stored value is shown (e.g. without null members). */
   view?: (value: JsonValue | undefined) => JsonValue | undefined;
   testId?: string;
+  hints?: string[];
 }
 
-export function JsonField({ path, label, description, shape, rows, view, testId }: JsonFieldProps) {
+export function JsonField({ path, label, description, shape, rows, view, testId, hints }: JsonFieldProps) {
   const field = useField(path);
   const { dispatch } = useEditor();
   const onParseError = useCallback(
@@ -150,7 +154,7 @@ export function JsonField({ path, label, description, shape, rows, view, testId 
   );
   const shown = view ? view(field.value) : field.value;
   return (
-    <FieldFrame label={label} description={description} field={field} showBase={false}>
+    <FieldFrame label={label} description={description} field={field} showBase={false} warnings={hints}>
       <JsonEditor
         value={shown}
         shape={shape}
@@ -158,6 +162,9 @@ export function JsonField({ path, label, description, shape, rows, view, testId 
         onParseError={onParseError}
         rows={rows}
         invalid={field.errorText !== undefined}
+        errors={field.errorText ? [field.errorText] : []}
+        hints={hints}
+        ariaLabel={label}
         testId={testId}
       />
     </FieldFrame>
@@ -173,19 +180,21 @@ interface TextAreaFieldProps {
   testId?: string;
 }
 
-export function TextAreaField({ path, label, description, placeholder, rows, testId }: TextAreaFieldProps) {
+/** A Jinja template (the chat template): a CodeField whose syntax error is annotated and blocks Save. */
+export function TemplateField({ path, label, description, rows, testId }: TextAreaFieldProps) {
   const field = useField(path);
   const value = typeof field.value === "string" ? field.value : "";
   return (
     <FieldFrame label={label} description={description} field={field} showBase={false}>
-      <Textarea
+      <CodeField
         value={value}
-        onChange={({ detail }) => field.set(detail.value === "" ? undefined : detail.value)}
-        placeholder={placeholder}
+        onChange={(text) => field.set(text === "" ? undefined : text)}
+        language="jinja"
         rows={rows ?? 8}
         invalid={field.errorText !== undefined}
-        spellcheck={false}
-        data-testid={testId}
+        ariaLabel={label}
+        annotations={field.errorText ? [{ line: 1, text: field.errorText, type: "error" }] : []}
+        testId={testId}
       />
     </FieldFrame>
   );

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { ADMIN_ME, ADMIN_MODELS, DETAILS, USER_ME, USER_MODELS } from "../test/fixtures/models";
 import { eventStream, handFedEventStream, json, sseFrame } from "../test/fakeApi";
-import { chooseOption, optionLabels, renderPage, selectByLabel } from "../test/renderPage";
+import { chooseOption, optionLabels, renderApp, renderPage, selectByLabel } from "../test/renderPage";
 
 /** A plain user's streamed invoke of the default model, answered by a stream the test writes as it goes. */
 async function invokeHandFed() {
@@ -15,10 +15,10 @@ async function invokeHandFed() {
 }
 
 describe("non-admin view", () => {
-  it("shows the model select and the test panel only, without Custom or privileged tags", async () => {
+  it("shows the model select and the test panel only, without privileged tags", async () => {
     // Given a plain user
     const page = await renderPage({ me: USER_ME, models: USER_MODELS });
-    // Then the model list has the models but no Custom option
+    // Then the model list has the models
     expect(optionLabels(page, "LLM model")).toEqual(["Claude 3 Haiku", "Llama 3 (TGI)", "Llama 3 cold"]);
     // And the default model is selected, with its tags
     const trigger = selectByLabel(page, "LLM model").findTrigger().getElement();
@@ -34,7 +34,7 @@ describe("non-admin view", () => {
 
   it("streams the default model's answer through /invoke/stream, sending the model id only", async () => {
     // Given a plain user on the default (streaming) model
-    const done = { usage: { input_tokens: 5, output_tokens: 2, estimated: true }, latency_ms: 120, model_id: "claude-haiku", request_id: "req-1" };
+    const done = { usage: { input_tokens: 5, output_tokens: 2, estimated: true, input_estimated: true, output_estimated: false }, latency_ms: 120, model_id: "claude-haiku", request_id: "req-1" };
     const stream = eventStream([
       { event: "delta", data: { text: "Par" } },
       { event: "delta", data: { text: "is." } },
@@ -47,7 +47,8 @@ describe("non-admin view", () => {
     // Then the streamed text and the done frame's figures are shown
     expect(await screen.findByTestId("invoke-latency")).toHaveTextContent("120 ms");
     expect(screen.getByTestId("invoke-output")).toHaveTextContent("Paris.");
-    expect(screen.getByTestId("invoke-usage")).toHaveTextContent("5 in / 2 out (estimated)");
+    // (the model reported its output tokens, not its input tokens: "estimated" is said of the input count only)
+    expect(screen.getByTestId("invoke-usage")).toHaveTextContent(/^5 \(estimated\) in \/ 2 out$/);
     expect(screen.getByTestId("invoke-result")).toHaveTextContent("Streamed");
     // And the only invoke went to /invoke/stream, its body carrying no privileged field and no stream flag
     const invokes = page.requests.filter((r) => r.path.startsWith("/invoke"));
@@ -144,20 +145,34 @@ describe("non-admin view", () => {
   });
 
   it("signs out when the API answers 401", async () => {
-    const fake = { me: USER_ME, models: USER_MODELS, routes: { "GET /me": () => json(401, { message: "Unauthorized" }) } };
+    // Given an API that answers 401 (the session expired)
     const { render } = await import("@testing-library/react");
+    const { createMemoryRouter, RouterProvider } = await import("react-router");
+    const { appRoutes } = await import("../App");
     const { createFakeApi } = await import("../test/fakeApi");
-    const { InferenceSettingsPage } = await import("./InferenceSettingsPage");
-    let signedOut = 0;
-    render(<InferenceSettingsPage api={createFakeApi(fake).api} region="us-east-1" onSignOut={() => (signedOut += 1)} />);
-    await waitFor(() => expect(signedOut).toBe(1));
+    const { fakeAuth } = await import("../test/fakeAuth");
+    const { auth, calls } = fakeAuth({ user: "bob" });
+    const fake = createFakeApi({ me: USER_ME, models: USER_MODELS, routes: { "GET /me": () => json(401, { message: "Unauthorized" }) } });
+    // When the console loads
+    render(<RouterProvider router={createMemoryRouter(appRoutes({ auth, api: fake.api, region: "us-east-1" }), { initialEntries: ["/test"] })} />);
+    // Then the user is signed out and sees the sign-in form
+    expect(await screen.findByRole("button", { name: "Sign in" })).toBeInTheDocument();
+    expect(calls).toEqual(["signOut"]);
+  });
+
+  it("a plain user who opens an admin URL is told it is for administrators", async () => {
+    // Given a plain user, When a shared link to a model's configuration is opened
+    await renderApp({ me: USER_ME, models: USER_MODELS }, "/models/tgi-llama/configuration");
+    // Then the page explains why, and no admin request was sent
+    expect(await screen.findByTestId("admin-only")).toHaveTextContent("members of the Administrators group");
+    expect(screen.queryByTestId("section-model")).not.toBeInTheDocument();
   });
 });
 
 describe("admin view", () => {
-  it("lists predefined and saved models with tags, plus Custom", async () => {
+  it("lists predefined and saved models with tags", async () => {
     const page = await renderPage({ me: ADMIN_ME, models: ADMIN_MODELS, details: DETAILS });
-    expect(optionLabels(page, "LLM model")).toEqual(["Claude 3 Haiku", "Llama 3 (TGI)", "Llama 3 cold", "Custom…"]);
+    expect(optionLabels(page, "LLM model")).toEqual(["Claude 3 Haiku", "Llama 3 (TGI)", "Llama 3 cold"]);
     const select = selectByLabel(page, "LLM model");
     select.openDropdown();
     const tags = select
@@ -172,16 +187,14 @@ describe("admin view", () => {
     ]);
   });
 
-  it("Custom opens the editor prefilled from the selected model", async () => {
-    // Given an admin with the default (Bedrock) model selected
-    const page = await renderPage({ me: ADMIN_ME, models: ADMIN_MODELS, details: DETAILS });
-    // When Custom is chosen
-    await chooseOption(page, "LLM model", "__custom__");
-    // Then the editor opens with that model as the base and its fields filled
-    expect(await screen.findByLabelText("Bedrock model id")).toHaveValue("anthropic.claude-3-haiku-20240307-v1:0");
-    expect(selectByLabel(page, "Base model").findTrigger().getElement()).toHaveTextContent("Claude 3 Haiku");
-    expect(screen.getByLabelText("Model id")).toHaveValue("claude-haiku");
-    expect(page.requests.map((r) => r.path)).toEqual(expect.arrayContaining(["/schema/model-config", "/models/claude-haiku"]));
+  it("the chosen model is in the URL, so the test view can be linked", async () => {
+    // Given the test page opened on a model by URL
+    const page = await renderApp({ me: ADMIN_ME, models: ADMIN_MODELS, details: DETAILS }, "/test?model=tgi-llama");
+    // Then that model is selected
+    expect(selectByLabel(page, "LLM model").findTrigger().getElement()).toHaveTextContent("Llama 3 (TGI)");
+    // When another is chosen, Then the URL follows
+    await chooseOption(page, "LLM model", "tgi-llama-cold");
+    expect(page.router.state.location.search).toBe("?model=tgi-llama-cold");
   });
 });
 

@@ -1,0 +1,1 @@
+declare module "ace-builds/src-noconflict/snippets/*";
