@@ -79,7 +79,10 @@ def _cold_start(run: Run, args: argparse.Namespace) -> None:
 
 def _frontend(run: Run) -> None:
     run.frontend = result = run_frontend()
-    print(f"    initial route {result.initial_gzip / 1024:.1f} KiB gzip, total {result.total_gzip / 1024:.1f} KiB gzip")
+    for size in result.routes:
+        js, css = size.js_gzip / 1024, size.css_gzip / 1024
+        print(f"    {size.route.name:20} {size.gzip / 1024:6.1f} KiB gz (JS {js:.1f}, CSS {css:.1f})")
+    print(f"    every JS and CSS file {result.total_gzip / 1024:.1f} KiB gz")
 
 
 def _section(run: Run, name: str, body: Callable[[], None]) -> None:

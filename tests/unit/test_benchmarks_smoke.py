@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from benchmarks.cold_start import ColdStartResult, ImportTiming
 from benchmarks.contenders import ENGINE, LANGCHAIN, PREPARE_WORK, RAW, TEMPLATE_WORK
 from benchmarks.engine_only import CANNED_TEXT, PLAIN_JINJA, PREPARE, SANDBOXED, run_engine_only
-from benchmarks.frontend import initial_assets
+from benchmarks.frontend import route_files
 from benchmarks.machine import Machine
 from benchmarks.per_call import ContenderResult, ScenarioResult, WireCheck
 from benchmarks.report import Run, render, targets
@@ -159,25 +156,30 @@ def test_percentiles_are_nearest_rank_samples_and_pairs_are_differenced_per_roun
     assert paired_median_difference([3.0, 5.0, 9.0], [1.0, 1.0, 1.0]) == 4.0
 
 
-def test_the_initial_route_is_what_index_html_loads_plus_static_imports_not_dynamic_ones(tmp_path: Path) -> None:
-    # Given a built bundle: index.html loads main.js and main.css; main.js imports shared.js statically
-    # and lazy.js dynamically; lazy.js imports shared.js
-    assets = tmp_path / "assets"
-    assets.mkdir()
-    (tmp_path / "index.html").write_text(
-        '<script type="module" crossorigin src="./assets/main.js"></script>'
-        '<link rel="stylesheet" crossorigin href="./assets/main.css">',
-        encoding="utf-8",
-    )
-    (assets / "main.js").write_text(
-        'import{a as b}from"./shared.js";const l=()=>import(`./lazy.js`);' + json.dumps("x"), encoding="utf-8"
-    )
-    (assets / "shared.js").write_text("export const a=1;", encoding="utf-8")
-    (assets / "lazy.js").write_text('import{a}from"./shared.js";export default a;', encoding="utf-8")
-    (assets / "main.css").write_text("body{margin:0}", encoding="utf-8")
+def test_a_route_loads_its_chunks_static_imports_and_css_not_the_dynamic_imports() -> None:
+    # Given a build manifest: the entry imports a shared chunk statically and the page dynamically; the page imports
+    # the entry and a chunk of its own statically and the editor dynamically
+    manifest = {
+        "index.html": {
+            "file": "assets/index.js",
+            "css": ["assets/index.css"],
+            "imports": ["_shared.js"],
+            "dynamicImports": ["src/Page.tsx"],
+        },
+        "_shared.js": {"file": "assets/shared.js", "css": ["assets/shared.css"]},
+        "src/Page.tsx": {
+            "file": "assets/Page.js",
+            "imports": ["index.html", "_table.js"],
+            "dynamicImports": ["src/Editor.tsx"],
+        },
+        "_table.js": {"file": "assets/table.js", "css": ["assets/table.css"]},
+        "src/Editor.tsx": {"file": "assets/Editor.js", "imports": ["index.html"]},
+    }
 
-    # When the eager assets are resolved
-    eager = initial_assets(tmp_path)
+    # When the entry's files and the page route's files are resolved
+    entry = route_files(manifest, ["index.html"])
+    page = route_files(manifest, ["index.html", "src/Page.tsx"])
 
-    # Then the lazy chunk is not part of the initial route
-    assert sorted(path.name for path in eager) == ["main.css", "main.js", "shared.js"]
+    # Then each holds its static closure with the CSS, and never the dynamically imported editor
+    assert entry == {"assets/index.js", "assets/index.css", "assets/shared.js", "assets/shared.css"}
+    assert page == entry | {"assets/Page.js", "assets/table.js", "assets/table.css"}
