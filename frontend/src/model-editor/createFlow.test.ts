@@ -17,6 +17,7 @@ describe("the catalogue bundled at build time", () => {
     expect(CATALOGUE.map((entry) => entry.format)).toEqual([
       "bedrock-anthropic-messages",
       "bedrock-converse",
+      "bedrock-deepseek-r1",
       "bedrock-meta-llama",
       "bedrock-titan-text",
       "djl-lmi",
@@ -31,6 +32,7 @@ describe("the catalogue bundled at build time", () => {
     expect(formatsFor(CATALOGUE, "bedrock", "converse").map((e) => e.format)).toEqual(["bedrock-converse"]);
     expect(formatsFor(CATALOGUE, "bedrock", "invoke_model").map((e) => e.format)).toEqual([
       "bedrock-anthropic-messages",
+      "bedrock-deepseek-r1",
       "bedrock-meta-llama",
       "bedrock-titan-text",
     ]);
