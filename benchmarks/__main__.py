@@ -22,6 +22,7 @@ from benchmarks.machine import describe_machine
 from benchmarks.per_call import run_scenario
 from benchmarks.report import Run, render, targets
 from benchmarks.sts import run_sts
+from benchmarks.ui_load import run_ui_load
 from inference_engine.credentials import ClientSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--import-runs", type=int, default=11, help="fresh-process imports per module")
     parser.add_argument("--no-bytecode-runs", type=int, default=5)
     parser.add_argument("--sts-invokes", type=int, default=1000)
+    parser.add_argument("--ui-runs", type=int, default=10, help="headless Chromium loads per page")
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only these benchmarks")
     parser.add_argument("--output", type=Path, help="report file (default docs/benchmarks.md; none with --only)")
     return parser
@@ -85,6 +87,14 @@ def _frontend(run: Run) -> None:
     print(f"    every JS and CSS file {result.total_gzip / 1024:.1f} KiB gz")
 
 
+def _ui_load(run: Run, args: argparse.Namespace) -> None:
+    run.ui_load = result = run_ui_load(runs=args.ui_runs)
+    for page in result.pages:
+        content, tasks = page.spread("content_ms"), page.spread("long_task_ms")
+        assert content is not None and tasks is not None
+        print(f"    {page.label:42} content p50 {content.median:5.0f} ms  long tasks p50 {tasks.median:4.0f} ms")
+
+
 def _section(run: Run, name: str, body: Callable[[], None]) -> None:
     started = time.monotonic()
     print(f"--- {name}", flush=True)
@@ -106,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parameters=(
             f"{args.calls} timed calls per contender after {args.warmup} warm-up rounds; "
             f"{args.engine_iterations} engine-only iterations; {args.import_runs} import runs per module "
-            f"({args.no_bytecode_runs} without bytecode cache); {args.sts_invokes} cross-account invokes"
+            f"({args.no_bytecode_runs} without bytecode cache); {args.sts_invokes} cross-account invokes; "
+            f"{args.ui_runs} browser loads per page"
         ),
     )
     started = time.monotonic()
@@ -122,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _section(run, "cold-start", lambda: _cold_start(run, args))
     if "frontend" in wanted:
         _section(run, "frontend", lambda: _frontend(run))
+        _section(run, "frontend load", lambda: _ui_load(run, args))
     run.duration_s = time.monotonic() - started
 
     print("--- targets")

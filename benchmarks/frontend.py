@@ -37,6 +37,7 @@ class Route:
 
 ROUTES = (
     Route("sign-in", "any URL, signed out", (ENTRY,), first=True),
+    Route("console shell", "any console URL, before its page", (ENTRY, CONSOLE)),
     Route("models", "/models (an admin's landing page)", (ENTRY, CONSOLE, "src/pages/ModelsPage.tsx"), first=True),
     Route("model configuration", "/models/:id/configuration", (ENTRY, CONSOLE, "src/pages/ModelDetailPage.tsx")),
     Route("create", "/models/new", (ENTRY, CONSOLE, "src/pages/CreateModelPage.tsx")),
@@ -91,6 +92,9 @@ class FrontendResult:
     @property
     def total_raw(self) -> int:
         return sum(asset.raw_bytes for asset in self.assets)
+
+    def route(self, name: str) -> RouteSize:
+        return next(size for size in self.routes if size.route.name == name)
 
     def first_route(self, asset: Asset) -> str:
         """The first route (in ``ROUTES`` order) that loads ``asset``, or "on demand"."""

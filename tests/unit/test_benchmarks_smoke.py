@@ -5,11 +5,13 @@ from __future__ import annotations
 from benchmarks.cold_start import ColdStartResult, ImportTiming
 from benchmarks.contenders import ENGINE, LANGCHAIN, PREPARE_WORK, RAW, TEMPLATE_WORK
 from benchmarks.engine_only import CANNED_TEXT, PLAIN_JINJA, PREPARE, SANDBOXED, run_engine_only
-from benchmarks.frontend import route_files
+from benchmarks.frontend import ROUTES, Asset, FrontendResult, RouteSize, route_files
 from benchmarks.machine import Machine
 from benchmarks.per_call import ContenderResult, ScenarioResult, WireCheck
 from benchmarks.report import Run, render, targets
 from benchmarks.stats import Summary, paired_median_difference, percentile
+from benchmarks.ui_load import PAGES as UI_PAGES
+from benchmarks.ui_load import PageLoad, UiLoadResult
 
 MACHINE = Machine(
     cpu_model="Test CPU",
@@ -183,3 +185,34 @@ def test_a_route_loads_its_chunks_static_imports_and_css_not_the_dynamic_imports
     # Then each holds its static closure with the CSS, and never the dynamically imported editor
     assert entry == {"assets/index.js", "assets/index.css", "assets/shared.js", "assets/shared.css"}
     assert page == entry | {"assets/Page.js", "assets/table.js", "assets/table.css"}
+
+
+def test_the_frontend_report_gives_each_first_route_a_target_line_and_the_browser_figures() -> None:
+    # Given a sign-in route of 200 KiB, a shell of 300 KiB and a models page of 400 KiB, and two browser samples
+    def size(route_name: str, kib: int) -> RouteSize:
+        route = next(r for r in ROUTES if r.name == route_name)
+        return RouteSize(route, (Asset(f"assets/{route_name}.js", kib * 4096, kib * 1024),))
+
+    sizes = [size("sign-in", 200), size("console shell", 300), size("models", 400)]
+    frontend = FrontendResult(assets=[a for s in sizes for a in s.assets], routes=sizes, built_now=False)
+    sample = {"fcp_ms": 300.0, "lcp_ms": 400.0, "content_ms": 350.0, "long_tasks": 1, "long_task_ms": 80.0}
+    pages = [
+        PageLoad(key=key, label=label, samples=[sample, {**sample, "content_ms": 450.0}], assets=[])
+        for key, label in UI_PAGES
+    ]
+    ui_load = UiLoadResult(browser="Chromium 1", runs=2, warmup=1, pages=pages)
+
+    # When the report is rendered
+    run = Run(machine=MACHINE, command="make bench", parameters="tiny", frontend=frontend, ui_load=ui_load)
+    report = render(run)
+
+    # Then sign-in meets the target, models misses it, and the note splits the models page into its three parts
+    assert [(t.name, t.met) for t in targets(run)] == [
+        ("first route initial JS+CSS <= 250 KiB gz (sign-in)", True),
+        ("first route initial JS+CSS <= 250 KiB gz (models)", False),
+    ]
+    assert "- Models page: 400.0 KiB gz = the sign-in page's 200.0 KiB" in report
+    assert "the console shell's 100.0 KiB" in report and "the page's 100.0 KiB" in report
+    # And the browser table gives median / p90 per page (nearest rank), "-" where a metric does not apply
+    assert "| main content in the page (ms) | 350 / 450 | 350 / 450 | 350 / 450 |" in report
+    assert "| DOMContentLoaded end (ms) | - | - | - |" in report
