@@ -24,6 +24,7 @@ from benchmarks.per_call import run_scenario
 from benchmarks.report import Run, render, targets
 from benchmarks.streaming import run_streaming
 from benchmarks.sts import run_sts
+from benchmarks.ui_load import run_ui_load
 from inference_engine.credentials import ClientSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--sts-invokes", type=int, default=1000)
     parser.add_argument("--stream-scale", type=float, default=1.0, help="scales the streamed rounds per token count")
     parser.add_argument("--load-seconds", type=float, default=6.0, help="measured seconds per load level")
+    parser.add_argument("--ui-runs", type=int, default=10, help="headless Chromium loads per page")
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only these benchmarks")
     parser.add_argument("--output", type=Path, help="report file (default docs/benchmarks.md; none with --only)")
     return parser
@@ -96,7 +98,18 @@ def _cold_start(run: Run, args: argparse.Namespace) -> None:
 
 def _frontend(run: Run) -> None:
     run.frontend = result = run_frontend()
-    print(f"    initial route {result.initial_gzip / 1024:.1f} KiB gzip, total {result.total_gzip / 1024:.1f} KiB gzip")
+    for size in result.routes:
+        js, css = size.js_gzip / 1024, size.css_gzip / 1024
+        print(f"    {size.route.name:20} {size.gzip / 1024:6.1f} KiB gz (JS {js:.1f}, CSS {css:.1f})")
+    print(f"    every JS and CSS file {result.total_gzip / 1024:.1f} KiB gz")
+
+
+def _ui_load(run: Run, args: argparse.Namespace) -> None:
+    run.ui_load = result = run_ui_load(runs=args.ui_runs)
+    for page in result.pages:
+        content, tasks = page.spread("content_ms"), page.spread("long_task_ms")
+        assert content is not None and tasks is not None
+        print(f"    {page.label:42} content p50 {content.median:5.0f} ms  long tasks p50 {tasks.median:4.0f} ms")
 
 
 def _section(run: Run, name: str, body: Callable[[], None]) -> None:
@@ -121,7 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{args.calls} timed calls per contender after {args.warmup} warm-up rounds; "
             f"{args.engine_iterations} engine-only iterations; {args.import_runs} cold starts of each kind "
             f"({args.no_bytecode_runs} without bytecode); {args.sts_invokes} cross-account invokes; streamed rounds x"
-            f"{args.stream_scale:g}; {args.load_seconds:g} s per load level"
+            f"{args.stream_scale:g}; {args.load_seconds:g} s per load level; "
+            f"{args.ui_runs} browser loads per page"
         ),
     )
     started = time.monotonic()
@@ -141,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _section(run, "load", lambda: _load(run, args))
     if "frontend" in wanted:
         _section(run, "frontend", lambda: _frontend(run))
+        _section(run, "frontend load", lambda: _ui_load(run, args))
     run.duration_s = time.monotonic() - started
 
     print("--- targets")

@@ -194,11 +194,7 @@ def local_services() -> Iterator[LocalServices]:
 def function_environment(function: PackagedFunction, services: LocalServices, runtime_api: str) -> dict[str, str]:
     """The function's environment as Lambda gives it, the X-Ray daemon's address and a sampled trace (tracing is
     active, so the tracer is live), services on loopback."""
-    tokens = {
-        "MODELS_TABLE_NAME": aws_seed.MODELS_TABLE,
-        "AUDIT_TABLE_NAME": aws_seed.AUDIT_TABLE,
-        "CORS_ALLOW_ORIGIN": "https://studio.example.com",
-    }
+    tokens = {**aws_seed.TABLE_VARIABLES, "CORS_ALLOW_ORIGIN": "https://studio.example.com"}
     environment = lambda_environment(
         function, runtime_api=runtime_api, tokens=tokens, aws=aws_endpoints(services.moto_url, services.emulator_url)
     )

@@ -48,6 +48,9 @@ export default defineConfig({
   build: {
     target: "es2022",
     sourcemap: false,
+    // dist/.vite/manifest.json: each chunk's static imports and CSS, from which `make bench` sums what a route loads
+    // (benchmarks/frontend.py). Not deployed (infra/web.py excludes .vite).
+    manifest: true,
     chunkSizeWarningLimit: 1500,
   },
   server: {

@@ -167,7 +167,7 @@ class WebContent(Construct):
             "Deployment",
             destination_bucket=web.bucket,
             sources=[
-                s3deploy.Source.asset(str(assets_dir)),
+                s3deploy.Source.asset(str(assets_dir), exclude=[".vite"]),  # the build manifest
                 s3deploy.Source.json_data(RUNTIME_CONFIG_KEY, dict(runtime_config)),
             ],
             distribution=web.distribution,

@@ -11,6 +11,12 @@ REGION = "us-east-1"
 MODELS_TABLE = "model-studio-local-models"
 AUDIT_TABLE = "model-studio-local-audit"
 MODEL_VERSIONS_TABLE = "model-studio-local-model-versions"
+# The functions' table variables (CloudFormation Refs in the template) as the local tables answer them.
+TABLE_VARIABLES = {
+    "MODELS_TABLE_NAME": MODELS_TABLE,
+    "MODEL_VERSIONS_TABLE_NAME": MODEL_VERSIONS_TABLE,
+    "AUDIT_TABLE_NAME": AUDIT_TABLE,
+}
 ADMIN_GROUP = "Administrators"
 
 

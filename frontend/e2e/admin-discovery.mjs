@@ -32,6 +32,7 @@ await runScenario("admin-discovery", async ({ config, data, result, newPage, ste
 
   const startWithDiscovery = async () => {
     await page.getByRole("heading", { name: "Start from", level: 1 }).waitFor();
+    // The radio, not the section's heading of the same name (shown again after "Start over", the choice kept)
     await page.getByRole("radiogroup", { name: "Start from" }).getByText("Find a deployed model", { exact: true }).click();
     await section.waitFor();
   };

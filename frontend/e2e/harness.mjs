@@ -18,7 +18,7 @@ export const NARROW = { width: 768, height: 1024 };
 export const ACTION_TIMEOUT_MS = 20_000;
 export const NAVIGATION_TIMEOUT_MS = 30_000;
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",

@@ -6,13 +6,14 @@
 import Box from "@cloudscape-design/components/box";
 import Spinner from "@cloudscape-design/components/spinner";
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
-import type { RouteObject } from "react-router";
+import { useLocation, type RouteObject } from "react-router";
 import type { ApiClient } from "./api/client";
 import type { AuthService } from "./auth/authService";
 import { SignInPage } from "./pages/SignInPage";
-import { consoleRoutes } from "./shell/routeTable";
+import { consoleRoutes, preloadPage } from "./shell/routeTable";
 
-const Console = lazy(() => import("./shell/Console"));
+const loadConsole = () => import("./shell/Console");
+const Console = lazy(loadConsole);
 
 export interface AppProps {
   auth: AuthService;
@@ -31,6 +32,7 @@ function Loading() {
 
 export function App({ auth, api, region }: AppProps) {
   const [status, setStatus] = useState<"checking" | "signedOut" | "signedIn">("checking");
+  const { pathname } = useLocation();
 
   useEffect(() => {
     let current = true;
@@ -41,6 +43,14 @@ export function App({ auth, api, region }: AppProps) {
       current = false;
     };
   }, [auth]);
+
+  // Signed in: the shell's chunk and the page's chunk load together, not one after the other (the shell renders the
+  // page only once the identity and the models are in). The URL at sign-in only: later pages load as they open.
+  useEffect(() => {
+    if (status !== "signedIn") return;
+    void loadConsole();
+    preloadPage(pathname);
+  }, [status]);
 
   const signOut = useCallback(() => {
     void auth.signOut().finally(() => setStatus("signedOut"));

@@ -15,8 +15,12 @@ from lambdas.domain.audit import Action, AuditFilter, Outcome
 from lambdas.guard import admin_only, request_context
 from lambdas.services import Services
 
-# 2026-03-01, 2026-03-01T12:00, ... 2026-03-01T12:00:00.123Z: compared as text with the records' timestamps
-TIMESTAMP = r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{1,3})?)?)?Z?)?$"
+# 2026-03-01, 2026-03-01T12:00, ... 2026-03-01T12:00:00.123Z: compared as text with the records' timestamps; the
+# month is a real one (the listing walks the table month by month from it), the year from 1000
+TIMESTAMP = (
+    r"^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    r"(T([01]\d|2[0-3])(:[0-5]\d(:[0-5]\d(\.\d{1,3})?)?)?Z?)?$"
+)
 
 
 def _real_time(value: str) -> str:

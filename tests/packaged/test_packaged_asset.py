@@ -36,11 +36,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0"  # the stage's default model (Bedrock Converse)
 PROMPT = "Tell me about streaming through API Gateway."
-TOKENS = {
-    "MODELS_TABLE_NAME": aws_seed.MODELS_TABLE,
-    "MODEL_VERSIONS_TABLE_NAME": aws_seed.MODEL_VERSIONS_TABLE,
-    "AUDIT_TABLE_NAME": aws_seed.AUDIT_TABLE,
-}
+TOKENS = dict(aws_seed.TABLE_VARIABLES)
 TOKENS["CORS_ALLOW_ORIGIN"] = SITE = "https://studio.example.com"  # the recorded events' Origin
 READY_TIMEOUT_S = 60
 

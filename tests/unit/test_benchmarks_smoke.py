@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from benchmarks.cold_start import (
     FIRST_CONVERSE,
     FIRST_ME,
@@ -18,13 +15,15 @@ from benchmarks.cold_start import (
 )
 from benchmarks.contenders import ENGINE, LABELS, LANGCHAIN, PREPARE_WORK, RAW, TEMPLATE_WORK
 from benchmarks.engine_only import CANNED_TEXT, PLAIN_JINJA, PREPARE, SANDBOXED, run_engine_only
-from benchmarks.frontend import initial_assets
+from benchmarks.frontend import ROUTES, Asset, FrontendResult, RouteSize, route_files
 from benchmarks.load import BUFFERED, STREAMED, LevelResult, LoadResult
 from benchmarks.machine import Machine
 from benchmarks.per_call import ContenderResult, ScenarioResult, WireCheck
 from benchmarks.report import Run, render, targets
 from benchmarks.stats import Summary, paired_median_difference, percentile
 from benchmarks.streaming import CpuPerToken, StreamContenderResult, StreamingResult, StreamScenarioResult
+from benchmarks.ui_load import PAGES as UI_PAGES
+from benchmarks.ui_load import PageLoad, UiLoadResult
 
 MACHINE = Machine(
     cpu_model="Test CPU",
@@ -198,28 +197,33 @@ def test_percentiles_are_nearest_rank_samples_and_pairs_are_differenced_per_roun
     assert paired_median_difference([3.0, 5.0, 9.0], [1.0, 1.0, 1.0]) == 4.0
 
 
-def test_the_initial_route_is_what_index_html_loads_plus_static_imports_not_dynamic_ones(tmp_path: Path) -> None:
-    # Given a built bundle: index.html loads main.js and main.css; main.js imports shared.js statically
-    # and lazy.js dynamically; lazy.js imports shared.js
-    assets = tmp_path / "assets"
-    assets.mkdir()
-    (tmp_path / "index.html").write_text(
-        '<script type="module" crossorigin src="./assets/main.js"></script>'
-        '<link rel="stylesheet" crossorigin href="./assets/main.css">',
-        encoding="utf-8",
-    )
-    (assets / "main.js").write_text(
-        'import{a as b}from"./shared.js";const l=()=>import(`./lazy.js`);' + json.dumps("x"), encoding="utf-8"
-    )
-    (assets / "shared.js").write_text("export const a=1;", encoding="utf-8")
-    (assets / "lazy.js").write_text('import{a}from"./shared.js";export default a;', encoding="utf-8")
-    (assets / "main.css").write_text("body{margin:0}", encoding="utf-8")
+def test_a_route_loads_its_chunks_static_imports_and_css_not_the_dynamic_imports() -> None:
+    # Given a build manifest: the entry imports a shared chunk statically and the page dynamically; the page imports
+    # the entry and a chunk of its own statically and the editor dynamically
+    manifest = {
+        "index.html": {
+            "file": "assets/index.js",
+            "css": ["assets/index.css"],
+            "imports": ["_shared.js"],
+            "dynamicImports": ["src/Page.tsx"],
+        },
+        "_shared.js": {"file": "assets/shared.js", "css": ["assets/shared.css"]},
+        "src/Page.tsx": {
+            "file": "assets/Page.js",
+            "imports": ["index.html", "_table.js"],
+            "dynamicImports": ["src/Editor.tsx"],
+        },
+        "_table.js": {"file": "assets/table.js", "css": ["assets/table.css"]},
+        "src/Editor.tsx": {"file": "assets/Editor.js", "imports": ["index.html"]},
+    }
 
-    # When the eager assets are resolved
-    eager = initial_assets(tmp_path)
+    # When the entry's files and the page route's files are resolved
+    entry = route_files(manifest, ["index.html"])
+    page = route_files(manifest, ["index.html", "src/Page.tsx"])
 
-    # Then the lazy chunk is not part of the initial route
-    assert sorted(path.name for path in eager) == ["main.css", "main.js", "shared.js"]
+    # Then each holds its static closure with the CSS, and never the dynamically imported editor
+    assert entry == {"assets/index.js", "assets/index.css", "assets/shared.js", "assets/shared.css"}
+    assert page == entry | {"assets/Page.js", "assets/table.js", "assets/table.css"}
 
 
 def _stream_result(key: str, ttft_ms: float, paired_total_ms: float) -> StreamContenderResult:
@@ -344,3 +348,34 @@ def test_a_missed_buffered_ratio_says_how_much_is_the_chat_template_and_what_it_
         in (report)
     )
     assert "What it would take: a chat template rendered without Jinja's runtime" in report
+
+
+def test_the_frontend_report_gives_each_first_route_a_target_line_and_the_browser_figures() -> None:
+    # Given a sign-in route of 200 KiB, a shell of 300 KiB and a models page of 400 KiB, and two browser samples
+    def size(route_name: str, kib: int) -> RouteSize:
+        route = next(r for r in ROUTES if r.name == route_name)
+        return RouteSize(route, (Asset(f"assets/{route_name}.js", kib * 4096, kib * 1024),))
+
+    sizes = [size("sign-in", 200), size("console shell", 300), size("models", 400)]
+    frontend = FrontendResult(assets=[a for s in sizes for a in s.assets], routes=sizes, built_now=False)
+    sample = {"fcp_ms": 300.0, "lcp_ms": 400.0, "content_ms": 350.0, "long_tasks": 1, "long_task_ms": 80.0}
+    pages = [
+        PageLoad(key=key, label=label, samples=[sample, {**sample, "content_ms": 450.0}], assets=[])
+        for key, label in UI_PAGES
+    ]
+    ui_load = UiLoadResult(browser="Chromium 1", runs=2, warmup=1, pages=pages)
+
+    # When the report is rendered
+    run = Run(machine=MACHINE, command="make bench", parameters="tiny", frontend=frontend, ui_load=ui_load)
+    report = render(run)
+
+    # Then sign-in meets the target, models misses it, and the note splits the models page into its three parts
+    assert [(t.name, t.met) for t in targets(run)] == [
+        ("first route initial JS+CSS <= 250 KiB gz (sign-in)", True),
+        ("first route initial JS+CSS <= 250 KiB gz (models)", False),
+    ]
+    assert "- Models page: 400.0 KiB gz = the sign-in page's 200.0 KiB" in report
+    assert "the console shell's 100.0 KiB" in report and "the page's 100.0 KiB" in report
+    # And the browser table gives median / p90 per page (nearest rank), "-" where a metric does not apply
+    assert "| main content in the page (ms) | 350 / 450 | 350 / 450 | 350 / 450 |" in report
+    assert "| DOMContentLoaded end (ms) | - | - | - |" in report

@@ -4,7 +4,6 @@
  */
 import type { JsonSchema } from "../model-editor/schemaValidation";
 import { ApiError, isErrorBody } from "./errors";
-import { EVENT_STREAM, readInvokeStream } from "./eventStream";
 import type {
   AuditList,
   AuditQuery,
@@ -138,7 +137,10 @@ export class ApiClient {
     signal?: AbortSignal,
     onReasoning?: (text: string) => void,
   ): Promise<InvokeResponse> {
-    const response = await this.send("POST", "/invoke/stream", body, signal, `${EVENT_STREAM}, application/json`);
+    // The stream reader (and its SSE parser) is loaded while the request goes out: no page needs it to open.
+    const reader = import("./eventStream");
+    const response = await this.send("POST", "/invoke/stream", body, signal, "text/event-stream, application/json");
+    const { readInvokeStream } = await reader;
     return readInvokeStream(response, onDelta, signal, onReasoning);
   }
 

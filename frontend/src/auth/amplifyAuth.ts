@@ -1,6 +1,6 @@
 /** ``AuthService`` on Amplify Auth (Cognito user pools): SRP or USER_PASSWORD_AUTH, custom endpoint for moto. */
 import { Amplify } from "aws-amplify";
-import { confirmSignIn, fetchAuthSession, getCurrentUser, signIn, signOut, type SignInOutput } from "aws-amplify/auth";
+import { fetchAuthSession, getCurrentUser, signOut, type SignInOutput } from "aws-amplify/auth";
 import type { RuntimeConfig } from "../config/runtimeConfig";
 import type { AuthService, SignInOutcome } from "./authService";
 
@@ -29,13 +29,17 @@ export function createAmplifyAuth(config: RuntimeConfig): AuthService {
       try {
         return (await getCurrentUser()).username;
       } catch {
+        // Signed out: the sign-in form shows next; its flows load in the background, ready for the submit.
+        void import("./amplifySignIn");
         return null;
       }
     },
     async signIn(username, password) {
+      const { signIn } = await import("./amplifySignIn");
       return outcome(await signIn({ username, password, options: { authFlowType: config.authFlowType } }));
     },
     async completeNewPassword(password) {
+      const { confirmSignIn } = await import("./amplifySignIn");
       return outcome(await confirmSignIn({ challengeResponse: password }));
     },
     async signOut() {

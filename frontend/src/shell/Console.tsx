@@ -4,14 +4,13 @@
  */
 import AppLayout from "@cloudscape-design/components/app-layout";
 import BreadcrumbGroup from "@cloudscape-design/components/breadcrumb-group";
-import Flashbar from "@cloudscape-design/components/flashbar";
 import SideNavigation, { type SideNavigationProps } from "@cloudscape-design/components/side-navigation";
 import Spinner from "@cloudscape-design/components/spinner";
 import TopNavigation from "@cloudscape-design/components/top-navigation";
 import Box from "@cloudscape-design/components/box";
 import { I18nProvider } from "@cloudscape-design/components/i18n";
 import enMessages from "@cloudscape-design/components/i18n/messages/all.en";
-import { Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { Outlet, useLocation } from "react-router";
 import type { ApiClient } from "../api/client";
 import { ApiError, toErrorBody } from "../api/errors";
@@ -21,6 +20,9 @@ import { FlashProvider, useFlash } from "./flash";
 import { useFollow } from "./navigation";
 import { breadcrumbsFor, paths } from "./routes";
 import { SessionContext, type Session } from "./session";
+
+/** Loaded with the first message (a save, a delete...): no page needs it to open. */
+const Flashbar = lazy(() => import("@cloudscape-design/components/flashbar"));
 
 export interface ConsoleProps {
   api: ApiClient;
@@ -113,7 +115,13 @@ function Shell({ session }: { session: Session }) {
             expandAriaLabel="Show path"
           />
         }
-        notifications={<Flashbar items={flash.items} stackItems={false} />}
+        notifications={
+          flash.items.length > 0 && (
+            <Suspense fallback={null}>
+              <Flashbar items={flash.items} stackItems={false} />
+            </Suspense>
+          )
+        }
         toolsHide
         ariaLabels={{
           navigation: "Side navigation",

@@ -1,14 +1,26 @@
-/** The console's routes under the auth gate; every page is its own chunk, loaded when its URL is opened. */
-import { lazy } from "react";
-import { Navigate, useParams, type RouteObject } from "react-router";
+/**
+ * The console's routes under the auth gate; every page is its own chunk, loaded when its URL is opened. The landing
+ * pages (models, test) load earlier through `preloadPage`: signed in, the page's chunk loads with the console shell's
+ * and while the shell fetches the identity and the models. Admin pages are not preloaded: a plain user who opens one
+ * is shown why, and would fetch it for nothing.
+ */
+import { lazy, type ComponentType } from "react";
+import { matchRoutes, Navigate, useParams, type RouteObject } from "react-router";
 import { AdminOnly, HomeRedirect, NotFound } from "./guards";
 import { paths } from "./routes";
 
-const ModelsPage = lazy(() => import("../pages/ModelsPage"));
+type PageModule = Promise<{ default: ComponentType }>;
+
+/** A lazy page whose chunk can be fetched before it renders (`import()` of a module is fetched once). */
+function lazyPage(load: () => PageModule) {
+  return Object.assign(lazy(load), { preload: load });
+}
+
+const ModelsPage = lazyPage(() => import("../pages/ModelsPage"));
 const ModelDetailPage = lazy(() => import("../pages/ModelDetailPage"));
 const CreateModelPage = lazy(() => import("../pages/CreateModelPage"));
 const AuditPage = lazy(() => import("../pages/AuditPage"));
-const TestPage = lazy(() => import("../pages/TestPage"));
+const TestPage = lazyPage(() => import("../pages/TestPage"));
 
 /** One page instance per model: opening another model starts a fresh editor. */
 function ModelDetailRoute() {
@@ -23,7 +35,7 @@ function ModelRedirect() {
 
 export const consoleRoutes: RouteObject[] = [
   { index: true, element: <HomeRedirect /> },
-  { path: "models", element: <ModelsPage /> },
+  { path: "models", element: <ModelsPage />, handle: { preload: ModelsPage.preload } },
   {
     path: "models/new",
     element: (
@@ -49,6 +61,14 @@ export const consoleRoutes: RouteObject[] = [
       </AdminOnly>
     ),
   },
-  { path: "test", element: <TestPage /> },
+  { path: "test", element: <TestPage />, handle: { preload: TestPage.preload } },
   { path: "*", element: <NotFound /> },
 ];
+
+/** Starts fetching the chunk of the page at `pathname` (a console URL), if it has one. */
+export function preloadPage(pathname: string): void {
+  for (const match of matchRoutes(consoleRoutes, pathname) ?? []) {
+    const handle = match.route.handle as { preload?: () => PageModule } | undefined;
+    void handle?.preload?.();
+  }
+}

@@ -172,6 +172,9 @@ def test_audit_records_carry_the_documented_fields(api: ApiHarness) -> None:
     [
         ({"limit": "0"}, "query.limit"),
         ({"limit": "201"}, "query.limit"),
+        ({"since": "0741-73-55T48:67"}, "query.since"),
+        ({"until": "2026-13-01"}, "query.until"),
+        ({"until": "0999-12-31"}, "query.until"),
         ({"next_token": "not-a-token"}, "next_token"),
         ({"next_token": token_for({"pk": {"S": "MODEL#x"}, "sk": {"S": "x"}})}, "next_token"),
         (
@@ -179,7 +182,16 @@ def test_audit_records_carry_the_documented_fields(api: ApiHarness) -> None:
             "next_token",
         ),
     ],
-    ids=["zero", "too-many", "garbage-token", "token-for-another-partition", "token-with-extra-key"],
+    ids=[
+        "zero",
+        "too-many",
+        "month-73",
+        "month-13",
+        "year-999",
+        "garbage-token",
+        "token-for-another-partition",
+        "token-with-extra-key",
+    ],
 )
 def test_audit_refuses_bad_paging_parameters(api: ApiHarness, query: dict[str, str], path: str) -> None:
     reply = audit_page(api, **query)
