@@ -12,6 +12,7 @@ import {
   expectAxeClean,
   expectEqual,
   expectNoHorizontalScroll,
+  followNavigation,
   readCode,
   runScenario,
   signIn,
@@ -392,7 +393,7 @@ await runScenario("admin-console", async ({ config, data, result, newPage, step,
   });
 
   await step("the audit log filters by model and action, keeps the filters in the URL, and by date", async () => {
-    await page.getByRole("link", { name: "Audit log" }).click();
+    await followNavigation(page, "Audit log");
     await page.waitForURL("**/audit");
     await page.getByRole("heading", { name: /Audit log/, level: 1 }).waitFor();
     await page.getByTestId("audit-table").locator("tbody tr").first().waitFor();
@@ -404,7 +405,11 @@ await runScenario("admin-console", async ({ config, data, result, newPage, step,
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.waitForURL(`**/audit?model_id=${SAVED_MODEL.id}&action=restore`);
     const rows = page.getByTestId("audit-table").locator("tbody tr");
-    await rows.first().getByText("restore", { exact: true }).waitFor();
+    // The unfiltered listing's newest record is the restore too: wait for the filtered answer, not the first row.
+    await page.waitForFunction(() => {
+      const actions = [...document.querySelectorAll('[data-testid="audit-table"] tbody tr td:nth-child(3)')];
+      return actions.length > 0 && actions.every((cell) => cell.textContent === "restore");
+    });
     const filtered = await rows.locator("td:nth-child(3)").allTextContents();
     expect(filtered.length >= 1 && filtered.every((action) => action === "restore"), `only restores are listed: ${filtered}`);
     await axe("audit log");
@@ -428,7 +433,7 @@ await runScenario("admin-console", async ({ config, data, result, newPage, step,
     await page.getByTestId("draft-restored").waitFor();
     expectEqual(await page.getByLabel("Display name", { exact: true }).inputValue(), `${SAVED_MODEL.name} (draft)`, "the edit survived the reload");
     await axe("configuration with a restored draft");
-    await page.getByRole("link", { name: "Audit log" }).click();
+    await followNavigation(page, "Audit log");
     const guard = page.getByTestId("unsaved-changes-modal");
     await guard.getByText("Leave this page?").waitFor();
     await guard.getByRole("button", { name: "Stay on this page" }).click();
@@ -438,7 +443,7 @@ await runScenario("admin-console", async ({ config, data, result, newPage, step,
       (expected) => document.querySelector('[data-testid="field-name"] input')?.value === expected,
       SAVED_MODEL.name,
     );
-    await page.getByRole("link", { name: "Audit log" }).click();
+    await followNavigation(page, "Audit log");
     await page.waitForURL("**/audit");
     data.dialogs = dialogs;
   });

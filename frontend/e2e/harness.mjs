@@ -196,6 +196,18 @@ export async function signIn(page, { username, password }, { keyboard = false } 
   await page.getByRole("button", { name: `Signed in as ${username}` }).waitFor();
 }
 
+/**
+ * Follows a side-navigation link as a user would: the console may have closed the navigation to make room (the
+ * split panel beside the editor), so it is opened first with its toggle when the link is not shown.
+ */
+export async function followNavigation(page, name) {
+  const link = page.getByRole("link", { name, exact: true });
+  const toggle = page.getByRole("button", { name: "Open side navigation" });
+  await link.or(toggle).first().waitFor();
+  if (!(await link.isVisible())) await toggle.click();
+  await link.click();
+}
+
 const AXE_SOURCE = readFileSync(new URL("../node_modules/axe-core/axe.min.js", import.meta.url), "utf-8");
 const BLOCKING_IMPACTS = new Set(["serious", "critical"]);
 
