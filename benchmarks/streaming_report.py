@@ -114,6 +114,11 @@ def notes(run: StreamingResult, template_miss: str, prepare_us: float | None = N
             if cpu is not None and cpu[1] > 0
             else ""
         )
+        if cpu is not None and cpu[1] > 0 and cpu[0] / cpu[1] < PER_TOKEN_SHARE_TARGET:
+            cpu_text += (
+                " That share is within the target: on the wire the same work runs after each wait on the socket, "
+                "with colder CPU caches (as `prepare` in section 1), and costs more than in a tight loop."
+            )
         found.append(
             f"- Per-token overhead, {s.name}, N={s.tokens}: **missed** ({_share(s)}).{cpu_text} What the engine does "
             "per record and the hand parser does not: the usage path and the output path (a comparison with `false`, "

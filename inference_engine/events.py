@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StreamDelta:
     """A piece of the answer."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StreamReasoning:
     """A piece of the model's reasoning ("thinking"), kept apart from the answer."""
 

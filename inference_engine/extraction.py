@@ -62,9 +62,21 @@ def _walk(steps: tuple[Step, ...], value: Any) -> Any:
     return value
 
 
-def _is_false(value: Any) -> bool:
-    """JMESPath falsiness (``||``, ``&&``): empty string, array or object, false and null; 0 is true."""
-    return value is None or value is False or value == "" or value == [] or value == {}  # noqa: PLR1714 - as jmespath
+def _fields(keys: tuple[Any, ...]) -> Evaluate:
+    """A chain of fields only (``details.finish_reason``), the common case: ``_walk`` without its per-step
+    dispatch. A field of null is null; a field of a non-object (``.get`` missing) is null."""
+
+    def fields(value: Any) -> Any:
+        try:
+            for key in keys:
+                value = value.get(key)
+                if value is None:
+                    return None
+        except AttributeError:
+            return None
+        return value
+
+    return fields
 
 
 def _steps(node: Mapping[str, Any]) -> tuple[Step, ...]:
@@ -87,9 +99,19 @@ def _closure(node: Mapping[str, Any]) -> Evaluate:
         return lambda _value: constant
     if kind in ("or_expression", "and_expression"):
         left, right = (_closure(child) for child in node["children"])
+        # JMESPath falsiness (empty string, array or object, false, null; 0 is true) for JSON values: Python's
+        # falsiness minus the numbers, so a non-empty value (text, on every streamed record) is one test
         if kind == "or_expression":
-            return lambda value: right(value) if _is_false(matched := left(value)) else matched
-        return lambda value: matched if _is_false(matched := left(value)) else right(value)
+            return lambda value: (
+                right(value)
+                if not (matched := left(value)) and type(matched) is not int and type(matched) is not float
+                else matched
+            )
+        return lambda value: (
+            matched
+            if not (matched := left(value)) and type(matched) is not int and type(matched) is not float
+            else right(value)
+        )
     if kind == "comparator" and node["value"] in _EQUALITY:
         compare = _EQUALITY[node["value"]]
         left_node, right_node = node["children"]
@@ -104,6 +126,8 @@ def _closure(node: Mapping[str, Any]) -> Evaluate:
         right = _closure(right_node)
         return lambda value: compare(left(value), right(value))
     steps = _steps(node)
+    if steps and not any(is_index for is_index, _key in steps):
+        return _fields(tuple(key for _is_index, key in steps))
     return lambda value: _walk(steps, value)
 
 

@@ -164,8 +164,8 @@ class TextStream:
                 count = search(document)
                 if count is not None and (count := token_count(count)) is not None:
                     self.usage = dataclasses.replace(self.usage, **{name: count})
-            if self._stop_reason is not None:
-                self.stop_reason = stop_reason_text(self._stop_reason(document)) or self.stop_reason
+            if self._stop_reason is not None and (reason := self._stop_reason(document)) is not None:
+                self.stop_reason = stop_reason_text(reason) or self.stop_reason
             if self._reasoning is not None:
                 thought = optional_text(self._reasoning(document))
                 if thought is not None:
