@@ -46,6 +46,8 @@ Kind = Literal["full", "validated-once", "stage"]
 PREPARE = "prepare only (validated once)"
 SANDBOXED = "chat template in the sandbox (render_prompt)"
 PLAIN_JINJA = "same template, plain jinja2 (reference)"
+MERGE = "merge + validate (apply_override)"
+EXTRACT = "parse + extract text and usage"
 
 
 @dataclass(frozen=True)
@@ -121,10 +123,10 @@ def _stage_cases(base: ModelConfig, conversation: Conversation) -> list[Case]:
         return extract_text(document, base.content_handler.output_path)
 
     return [
-        ("tgi", "merge + validate (apply_override)", "stage", merge_and_validate),
+        ("tgi", MERGE, "stage", merge_and_validate),
         ("tgi", SANDBOXED, "stage", sandboxed),
         ("tgi", PLAIN_JINJA, "stage", reference),
-        ("tgi", "parse + extract text and usage", "stage", extract),
+        ("tgi", EXTRACT, "stage", extract),
     ]
 
 

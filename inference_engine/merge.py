@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from inference_engine.caching import IdentityMemo
 from inference_engine.errors import ConfigValidationError, ErrorDetail
 from inference_engine.schema import ModelConfig, parse_model_config
 
@@ -72,8 +73,12 @@ def check_patch(patch: Any, *, path: str = "override") -> Mapping[str, Any]:
     return patch
 
 
+# A base's JSON form, dumped once per (frozen) config object: ``merge_patch`` and validation only read it.
+_base_document: IdentityMemo[ModelConfig, dict[str, Any]] = IdentityMemo(ModelConfig.to_json_dict, limit=64)
+
+
 def apply_override(base: ModelConfig | None, patch: Any) -> ModelConfig:
     """Merge ``patch`` into ``base`` (or into nothing: "from scratch") and validate the result."""
     check_patch(patch)
-    document = base.to_json_dict() if base is not None else {}
+    document = _base_document(base) if base is not None else {}
     return parse_model_config(merge_patch(document, patch))

@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import JsonValue
 
-from inference_engine.caching import IdentityMemo
+from inference_engine.caching import IdentityMemo, Lru
 from inference_engine.errors import ErrorDetail, TemplateError
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)(\?)?\s*\}\}")
@@ -227,8 +227,18 @@ def compile_template(template: JsonValue) -> CompiledTemplate:
     return CompiledTemplate(render=render, names=frozenset(names))
 
 
-# Compiled once per template object (a validated config's template is never changed in place).
-_compiled: IdentityMemo[JsonValue, CompiledTemplate] = IdentityMemo(compile_template, limit=64)
+# Compiled once per template: per object (a validated config's template is never changed in place), and per
+# content, so the equal template of each config an override builds (a new object every time) is not compiled again.
+# The key keeps the template's key order, which the rendered body keeps too.
+_by_content: Lru[str, CompiledTemplate] = Lru(64)
+
+
+def _compile_once(template: JsonValue) -> CompiledTemplate:
+    key = json.dumps(template, ensure_ascii=False, separators=(",", ":"))
+    return _by_content.recall(key) or _by_content.remember(key, compile_template(template))
+
+
+_compiled: IdentityMemo[JsonValue, CompiledTemplate] = IdentityMemo(_compile_once, limit=64)
 
 
 def compiled_template(template: JsonValue) -> CompiledTemplate:

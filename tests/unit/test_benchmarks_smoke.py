@@ -14,7 +14,17 @@ from benchmarks.cold_start import (
     Variant,
 )
 from benchmarks.contenders import ENGINE, LABELS, LANGCHAIN, PREPARE_WORK, RAW, TEMPLATE_WORK
-from benchmarks.engine_only import CANNED_TEXT, PLAIN_JINJA, PREPARE, SANDBOXED, run_engine_only
+from benchmarks.engine_only import (
+    CANNED_TEXT,
+    EXTRACT,
+    MERGE,
+    PLAIN_JINJA,
+    PREPARE,
+    SANDBOXED,
+    EngineOnlyResult,
+    Kind,
+    run_engine_only,
+)
 from benchmarks.frontend import ROUTES, Asset, FrontendResult, RouteSize, route_files
 from benchmarks.load import BUFFERED, STREAMED, LevelResult, LoadResult
 from benchmarks.machine import Machine
@@ -379,3 +389,53 @@ def test_the_frontend_report_gives_each_first_route_a_target_line_and_the_browse
     # And the browser table gives median / p90 per page (nearest rank), "-" where a metric does not apply
     assert "| main content in the page (ms) | 350 / 450 | 350 / 450 | 350 / 450 |" in report
     assert "| DOMContentLoaded end (ms) | - | - | - |" in report
+
+
+def test_a_per_token_miss_on_the_wire_says_when_the_cpu_share_is_within_the_target() -> None:
+    # Given a TGI stream whose engine adds 0.8x langchain-aws's per-token overhead on the wire, but 0.40x on the
+    # recorded stream without the network (3.0 raw, 5.0 engine, 8.0 langchain-aws us per token)
+    scenario = _tgi_stream(
+        "SageMaker TGI (InvokeEndpointWithResponseStream)", engine=(2.4, 8.192), langchain=(2.5, 10.24)
+    )
+    cpu = CpuPerToken(
+        name="SageMaker TGI (SSE)",
+        tokens=2048,
+        us_per_token={
+            LABELS[key]: Summary(1, value, value, value) for key, value in ((RAW, 3.0), (ENGINE, 5.0), (LANGCHAIN, 8.0))
+        },
+    )
+
+    # When the report is rendered
+    report = render(
+        Run(machine=MACHINE, command="", parameters="", streaming=StreamingResult(scenarios=[scenario], cpu=[cpu]))
+    )
+
+    # Then the miss is reported, with the CPU share and the note that it alone is within the target
+    assert "Per-token overhead, SageMaker TGI (InvokeEndpointWithResponseStream), N=2048: **missed** (0.80x)" in report
+    assert "langchain-aws 5.00 us (0.40x). That share is within the target: on the wire" in report
+
+
+def test_a_missed_engine_only_target_gives_each_stage_and_the_machine_reference() -> None:
+    # Given engine-only figures where the full TGI path takes 260 us and plain jinja2 renders the template in 20 us
+    def result(stages: str, kind: Kind, us: float) -> EngineOnlyResult:
+        return EngineOnlyResult("tgi", stages, kind, Summary(1, us, us, us), CANNED_TEXT)
+
+    figures = [
+        result("validate + merge + render + extract", "full", 260.0),
+        result(MERGE, "stage", 90.0),
+        result(PREPARE, "stage", 55.0),
+        result(SANDBOXED, "stage", 26.0),
+        result(PLAIN_JINJA, "stage", 20.0),
+        result(EXTRACT, "stage", 9.0),
+    ]
+
+    # When the report is rendered
+    report = render(Run(machine=MACHINE, command="make bench", parameters="tiny", engine_only=figures))
+
+    # Then the target line is missed and its note names every stage and the run's reference render
+    assert "| 260 us (`tgi`, the slowest adapter) | **no** |" in report
+    assert (
+        "- Engine-only: **missed** (260 us, `tgi`). Stages in a tight loop: merge + validate 90 us, `prepare` 55 us "
+        "(the chat template 26 us of it), parse + extract 9 us" in report
+    )
+    assert "renders the template in 20.0 us, and the whole path costs 13.0 of those renders" in report

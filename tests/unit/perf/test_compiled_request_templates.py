@@ -17,7 +17,13 @@ from inference_engine.engine import prepare, template_variables
 from inference_engine.errors import ErrorDetail, TemplateError
 from inference_engine.merge import apply_override
 from inference_engine.messages import Conversation, parse_conversation
-from inference_engine.request_template import PLACEHOLDER, referenced_variables, render_request
+from inference_engine.request_template import (
+    PLACEHOLDER,
+    compiled_template,
+    referenced_variables,
+    render_compiled,
+    render_request,
+)
 from inference_engine.schema import ModelConfig
 
 # --- the reference: the renderer before compilation (inference_engine/request_template.py at 71434af) ---------
@@ -267,3 +273,38 @@ def test_prepare_params_are_a_fresh_dict_per_call() -> None:
 
     # Then the next call is not affected
     assert prepare(config, Conversation.from_prompt("b")).params["EndpointName"] == "tgi-mistral-7b"
+
+
+def test_equal_templates_in_new_objects_are_compiled_once_and_key_order_is_kept() -> None:
+    # Given the same template content in two objects, and one with the same keys in another order
+    template: Any = {"inputs": "{{prompt}}", "parameters": {"max_new_tokens": 7, "details": True}}
+    same = json.loads(json.dumps(template))
+    reordered: Any = {"parameters": {"details": True, "max_new_tokens": 7}, "inputs": "{{prompt}}"}
+
+    # When each is compiled
+    first, second, third = (compiled_template(t) for t in (template, same, reordered))
+
+    # Then the equal copy reuses the compiled form, and the reordered one renders its own key order
+    assert second is first
+    assert third is not first
+    assert json.dumps(render_compiled(third, {"prompt": "hi"})) == json.dumps(
+        {"parameters": {"details": True, "max_new_tokens": 7}, "inputs": "hi"}
+    )
+    assert json.dumps(render_compiled(first, {"prompt": "hi"})) == json.dumps(
+        {"inputs": "hi", "parameters": {"max_new_tokens": 7, "details": True}}
+    )
+
+
+def test_overrides_of_one_base_leave_its_json_form_and_each_other_alone() -> None:
+    # Given one base config and two overrides of it, one deleting a kwarg
+    base = load_catalogue()["tgi"]
+    before = base.to_json_dict()
+    hotter = apply_override(base, {"model_kwargs": {"temperature": 0.9}})
+    no_top_p = apply_override(base, {"model_kwargs": {"top_p": None}})
+
+    # Then each override sees the base's own values, and the base is unchanged
+    assert hotter.model_kwargs["temperature"] == 0.9 and hotter.model_kwargs["top_p"] == before["model_kwargs"]["top_p"]
+    assert "top_p" not in no_top_p.model_kwargs
+    assert no_top_p.model_kwargs["temperature"] == before["model_kwargs"]["temperature"]
+    assert base.to_json_dict() == before
+    assert apply_override(base, {}).to_json_dict() == before
