@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     JsonValue,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -206,6 +207,11 @@ class ContentHandler(_Strict):
     usage: UsagePaths | None = None
 
 
+# Validation context key: the document's prompt templates were compiled when it was written (the stage's runtime
+# settings, which ``infra.package`` writes at synth from validated configs), so Jinja2 need not compile them again.
+TEMPLATES_COMPILED = "prompt_templates_compiled"
+
+
 class PromptSettings(_Strict):
     template: str | None = Field(default=None, max_length=MAX_TEMPLATE_CHARS)
     stop_sequences: list[Annotated[str, Field(min_length=1, max_length=256)]] = Field(
@@ -216,8 +222,8 @@ class PromptSettings(_Strict):
 
     @field_validator("template")
     @classmethod
-    def _template_compiles(cls, value: str | None) -> str | None:
-        if value is not None:
+    def _template_compiles(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not (info.context or {}).get(TEMPLATES_COMPILED):
             from inference_engine.errors import TemplateError  # noqa: PLC0415
             from inference_engine.prompt_template import check_template_syntax  # noqa: PLC0415 (no import cycle)
 

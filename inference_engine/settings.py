@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from inference_engine.schema import SLUG_PATTERN, ModelConfig, Region, invalid
+from inference_engine.schema import SLUG_PATTERN, TEMPLATES_COMPILED, ModelConfig, Region, invalid
 
 ROLE_PATTERN_CHARS = r"^arn:aws[\w*-]*:iam::[\d*?]{1,12}:role/[\w+=,.@/*?-]{1,512}$"
 
@@ -98,12 +98,17 @@ class RuntimeSettings(BaseModel):
         return next((m for m in self.models if m.id == model_id), None)
 
 
-def parse_runtime_settings(data: Any) -> RuntimeSettings:
+def parse_runtime_settings(data: Any, *, templates_compiled: bool = False) -> RuntimeSettings:
+    """Validate runtime settings; with ``templates_compiled``, the models' prompt templates are taken as compiled
+    already (everything else is still validated)."""
     try:
-        return RuntimeSettings.model_validate(data)
+        return RuntimeSettings.model_validate(data, context={TEMPLATES_COMPILED: templates_compiled})
     except ValidationError as exc:
         raise invalid(exc, data, "runtime settings") from None
 
 
 def load_runtime_settings(path: str | Path) -> RuntimeSettings:
-    return parse_runtime_settings(json.loads(Path(path).read_text(encoding="utf-8")))
+    """The function's settings file, which ``infra.package`` writes at synth from validated settings: their prompt
+    templates compiled then, so a cold start neither imports Jinja2 nor compiles them again (the first call of a
+    model with a chat template compiles it, as it would anyway)."""
+    return parse_runtime_settings(json.loads(Path(path).read_text(encoding="utf-8")), templates_compiled=True)
