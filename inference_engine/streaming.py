@@ -97,6 +97,19 @@ class SseDecoder(_Buffered):
         return documents
 
     def feed(self, part: bytes) -> list[Any]:
+        # The common part, one whole event (``data:{...}`` then an empty line) and nothing buffered, is read at once:
+        # the same result as the line-by-line reading below, which every other part takes.
+        if (
+            not self._buffer
+            and not self._data
+            and part.startswith(b"data:")
+            and part.endswith(b"\n\n")
+            and part.count(b"\n") == 2
+            and len(part) <= MAX_BUFFER_BYTES
+        ):
+            payload = part[6:-2] if part.startswith(b"data: ") else part[5:-2]
+            stripped = payload.strip()
+            return [_loads(payload, self.framing)] if stripped and stripped != b"[DONE]" else []
         return self._read(self._lines(part))
 
     def finish(self) -> list[Any]:

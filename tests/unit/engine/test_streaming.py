@@ -111,6 +111,43 @@ def test_any_cutting_of_the_stream_gives_the_same_records(data: st.DataObject, f
     assert decode(decoder, cut(raw, *offsets)) == RECORDS
 
 
+_sse_values = st.dictionaries(st.sampled_from(["token", "text", "n"]), st.text(max_size=4) | st.integers(), max_size=3)
+
+
+@st.composite
+def _sse_events(draw: st.DrawFn) -> tuple[bytes, list[Any]]:
+    """One SSE event as a model container may write it, and the documents it carries."""
+    value = draw(_sse_values)
+    body = json.dumps(value, ensure_ascii=False).encode()
+    end = draw(st.sampled_from([b"\n", b"\r\n"]))
+    prefix = draw(st.sampled_from([b"data:", b"data: "]))
+    kind = draw(st.sampled_from(["data", "done", "comment", "named", "multiline"]))
+    if kind == "done":
+        return prefix + b"[DONE]" + end + end, []
+    if kind == "comment":
+        return b": keep-alive" + end + end, []
+    if kind == "named":
+        return b"event: message" + end + prefix + body + end + end, [value]
+    if kind == "multiline" and len(body) > 2:
+        return prefix + body[:1] + end + prefix + body[1:] + end + end, [value]
+    return prefix + body + end + end, [value]
+
+
+@settings(max_examples=150, deadline=None)
+@given(events=st.lists(_sse_events(), max_size=8))
+def test_an_sse_stream_reads_the_same_one_event_per_part_as_byte_by_byte(events: list[tuple[bytes, list[Any]]]) -> None:
+    # Given SSE events of every shape (space after data:, CRLF, [DONE], comments, named and multi-line events)
+    expected = [document for _, documents in events for document in documents]
+    raw = b"".join(event for event, _ in events)
+
+    # When they arrive one event per part (most take the whole-event path) and byte by byte (the line path)
+    per_event = decode(SseDecoder(), [event for event, _ in events])
+    per_byte = decode(SseDecoder(), [raw[i : i + 1] for i in range(len(raw))])
+
+    # Then both give the documents the events carry, in order
+    assert per_event == per_byte == expected
+
+
 # --- Bedrock chunks ------------------------------------------------------------------------------
 
 
