@@ -314,24 +314,28 @@ def test_the_load_report_counts_errors_and_throttling_apart() -> None:
     assert "| `POST /invoke/stream` | 4 | 40 | 20.0 | 9.0 | 9.0 | 4.0 / 4.0 | 0 | 1 |" in report
 
 
-def test_a_missed_streaming_target_says_why_and_what_it_would_take() -> None:
-    # Given a 2048-token TGI stream whose engine TTFT is 1.20x raw's and whose engine adds 4 us per token to langchain's
-    # 5, and CPU per token of 3.0 (raw), 6.0 (engine) and 7.0 (langchain-aws) us on the recorded stream
+def _tgi_per_token_report(*, cpu_engine_us: float, cpu_langchain_us: float) -> str:
+    """The report of a 2048-token TGI stream: engine TTFT 1.20x raw's, 4 us per token over raw against langchain-aws's
+    5 on the wire, and the given CPU per token (raw boto3 3.0 us) on the recorded stream."""
     scenario = _tgi_stream(
         "SageMaker TGI (InvokeEndpointWithResponseStream)", engine=(2.4, 8.192), langchain=(2.5, 10.24)
     )
+    figures = ((RAW, 3.0), (ENGINE, cpu_engine_us), (LANGCHAIN, cpu_langchain_us))
     cpu = CpuPerToken(
         name="SageMaker TGI (SSE)",
         tokens=2048,
-        us_per_token={
-            LABELS[key]: Summary(1, value, value, value) for key, value in ((RAW, 3.0), (ENGINE, 6.0), (LANGCHAIN, 7.0))
-        },
+        us_per_token={LABELS[key]: Summary(1, value, value, value) for key, value in figures},
     )
-
-    # When the report is rendered
-    report = render(
+    return render(
         Run(machine=MACHINE, command="", parameters="", streaming=StreamingResult(scenarios=[scenario], cpu=[cpu]))
     )
+
+
+def test_a_missed_streaming_target_says_why_and_what_it_would_take() -> None:
+    # Given a 2048-token TGI stream whose engine TTFT is 1.20x raw's and whose engine adds 4 us per token to langchain's
+    # 5, and CPU per token of 3.0 (raw), 6.0 (engine) and 7.0 (langchain-aws) us on the recorded stream
+    # When the report is rendered
+    report = _tgi_per_token_report(cpu_engine_us=6.0, cpu_langchain_us=7.0)
 
     # Then both misses have a note: why (the template before the first token; what runs per record, with the CPU
     # figures) and what meeting the target would take
@@ -394,21 +398,8 @@ def test_the_frontend_report_gives_each_first_route_a_target_line_and_the_browse
 def test_a_per_token_miss_on_the_wire_says_when_the_cpu_share_is_within_the_target() -> None:
     # Given a TGI stream whose engine adds 0.8x langchain-aws's per-token overhead on the wire, but 0.40x on the
     # recorded stream without the network (3.0 raw, 5.0 engine, 8.0 langchain-aws us per token)
-    scenario = _tgi_stream(
-        "SageMaker TGI (InvokeEndpointWithResponseStream)", engine=(2.4, 8.192), langchain=(2.5, 10.24)
-    )
-    cpu = CpuPerToken(
-        name="SageMaker TGI (SSE)",
-        tokens=2048,
-        us_per_token={
-            LABELS[key]: Summary(1, value, value, value) for key, value in ((RAW, 3.0), (ENGINE, 5.0), (LANGCHAIN, 8.0))
-        },
-    )
-
     # When the report is rendered
-    report = render(
-        Run(machine=MACHINE, command="", parameters="", streaming=StreamingResult(scenarios=[scenario], cpu=[cpu]))
-    )
+    report = _tgi_per_token_report(cpu_engine_us=5.0, cpu_langchain_us=8.0)
 
     # Then the miss is reported, with the CPU share and the note that it alone is within the target
     assert "Per-token overhead, SageMaker TGI (InvokeEndpointWithResponseStream), N=2048: **missed** (0.80x)" in report

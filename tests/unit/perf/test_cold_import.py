@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,7 +68,7 @@ print(json.dumps({"models": [m.id for m in settings.models], "jinja2": "jinja2" 
 def _settings_document(template: str) -> dict[str, object]:
     from inference_engine.catalogue import catalogue_json  # noqa: PLC0415
 
-    model = copy.deepcopy(catalogue_json("tgi"))
+    model: dict[str, Any] = copy.deepcopy(catalogue_json("tgi"))
     model["prompt"]["template"] = template
     return {"policy": {"stage": "dev"}, "models": [model]}
 
