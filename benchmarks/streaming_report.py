@@ -108,17 +108,19 @@ def notes(run: StreamingResult, template_miss: str, prepare_us: float | None = N
         if _share_met(s):
             continue
         cpu = _cpu_share(run, s.name)
-        cpu_text = (
-            f" Without the network (CPU per token on a recorded stream, below) the engine adds {cpu[0]:.2f} us per "
-            f"token to raw boto3's hand parsing and langchain-aws {cpu[1]:.2f} us ({cpu[0] / cpu[1]:.2f}x)."
-            if cpu is not None and cpu[1] > 0
-            else ""
-        )
-        if cpu is not None and cpu[1] > 0 and cpu[0] / cpu[1] < PER_TOKEN_SHARE_TARGET:
-            cpu_text += (
-                " That share is within the target: on the wire the same work runs after each wait on the socket, "
-                "with colder CPU caches (as `prepare` in section 1), and costs more than in a tight loop."
+        cpu_text = ""
+        if cpu is not None and cpu[1] > 0:
+            engine_us, chain_us = cpu
+            share = engine_us / chain_us
+            cpu_text = (
+                f" Without the network (CPU per token on a recorded stream, below) the engine adds {engine_us:.2f} us "
+                f"per token to raw boto3's hand parsing and langchain-aws {chain_us:.2f} us ({share:.2f}x)."
             )
+            if share < PER_TOKEN_SHARE_TARGET:
+                cpu_text += (
+                    " That share is within the target: on the wire the same work runs after each wait on the socket, "
+                    "with colder CPU caches (as `prepare` in section 1), and costs more than in a tight loop."
+                )
         found.append(
             f"- Per-token overhead, {s.name}, N={s.tokens}: **missed** ({_share(s)}).{cpu_text} What the engine does "
             "per record and the hand parser does not: the usage path and the output path (a comparison with `false`, "

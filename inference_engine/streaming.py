@@ -69,6 +69,11 @@ class JsonLinesDecoder(_Buffered):
         return [_loads(rest, self.framing)] if rest.strip() else []
 
 
+def _data_value(line: bytes) -> bytes:
+    """The value of an SSE ``data:`` line (a space after the colon belongs to the syntax, not the value)."""
+    return line[6:] if line.startswith(b"data: ") else line[5:]
+
+
 class SseDecoder(_Buffered):
     """Server-sent events (TGI ``data:{...}``, OpenAI-compatible ``data: {...}`` ... ``data: [DONE]``)."""
 
@@ -88,13 +93,16 @@ class SseDecoder(_Buffered):
                 if data:
                     payload = data[0] if len(data) == 1 else b"\n".join(data)
                     data.clear()
-                    stripped = payload.strip()
-                    if stripped and stripped != b"[DONE]":
-                        documents.append(_loads(payload, self.framing))
+                    documents += self._dispatch(payload)
             elif line.startswith(b"data:"):
-                data.append(line[6:] if line.startswith(b"data: ") else line[5:])
+                data.append(_data_value(line))
             # "event:", "id:", "retry:" and ":" comments carry nothing the engine needs.
         return documents
+
+    def _dispatch(self, payload: bytes) -> list[Any]:
+        """The document one event's data holds: none for an empty event or the ``[DONE]`` sentinel."""
+        stripped = payload.strip()
+        return [_loads(payload, self.framing)] if stripped and stripped != b"[DONE]" else []
 
     def feed(self, part: bytes) -> list[Any]:
         # The common part, one whole event (``data:{...}`` then an empty line) and nothing buffered, is read at once:
@@ -107,9 +115,7 @@ class SseDecoder(_Buffered):
             and part.count(b"\n") == 2
             and len(part) <= MAX_BUFFER_BYTES
         ):
-            payload = part[6:-2] if part.startswith(b"data: ") else part[5:-2]
-            stripped = payload.strip()
-            return [_loads(payload, self.framing)] if stripped and stripped != b"[DONE]" else []
+            return self._dispatch(_data_value(part[:-2]))
         return self._read(self._lines(part))
 
     def finish(self) -> list[Any]:
