@@ -5,15 +5,13 @@
  */
 import Box from "@cloudscape-design/components/box";
 import Spinner from "@cloudscape-design/components/spinner";
-import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { useLocation, type RouteObject } from "react-router";
 import type { ApiClient } from "./api/client";
 import type { AuthService } from "./auth/authService";
 import { SignInPage } from "./pages/SignInPage";
-import { consoleRoutes, preloadPage } from "./shell/routeTable";
-
-const loadConsole = () => import("./shell/Console");
-const Console = lazy(loadConsole);
+import { ConsoleScreen, loadConsole, openConsole, type SessionData } from "./shell/opening";
+import { consoleRoutes } from "./shell/routeTable";
 
 export interface AppProps {
   auth: AuthService;
@@ -30,47 +28,54 @@ function Loading() {
   );
 }
 
+type Gate = { status: "checking" | "signedOut" } | { status: "signedIn"; data: Promise<SessionData> };
+
 export function App({ auth, api, region }: AppProps) {
-  const [status, setStatus] = useState<"checking" | "signedOut" | "signedIn">("checking");
+  const [gate, setGate] = useState<Gate>({ status: "checking" });
   const { pathname } = useLocation();
+  const location = useRef(pathname); // the URL when the user becomes known: its page loads with the console
+  useEffect(() => {
+    location.current = pathname;
+  }, [pathname]);
+
+  // Signed in: the console's chunk, the page's chunk and the session data load together; the console shows once its
+  // chunk is in (the data and the page may still be on their way: the console waits for them).
+  const signedIn = useCallback(
+    async (): Promise<Gate> => ({ status: "signedIn", ...(await openConsole(api, location.current)) }),
+    [api],
+  );
+  const enter = useCallback(async () => setGate(await signedIn()), [signedIn]);
 
   useEffect(() => {
     let current = true;
-    void auth.currentUser().then((user) => {
-      if (current) setStatus(user ? "signedIn" : "signedOut");
+    void auth.currentUser().then(async (user) => {
+      const next: Gate = user ? await signedIn() : { status: "signedOut" };
+      if (current) setGate(next);
     });
     return () => {
       current = false;
     };
-  }, [auth]);
-
-  // Signed in: the shell's chunk and the page's chunk load together, not one after the other (the shell renders the
-  // page only once the identity and the models are in). The URL at sign-in only: later pages load as they open.
-  useEffect(() => {
-    if (status !== "signedIn") return;
-    void loadConsole();
-    preloadPage(pathname);
-  }, [status]);
+  }, [auth, signedIn]);
 
   const signOut = useCallback(() => {
-    void auth.signOut().finally(() => setStatus("signedOut"));
+    void auth.signOut().finally(() => setGate({ status: "signedOut" }));
   }, [auth]);
 
   return (
-    <div data-testid={`app-${status}`}>
-      {status === "checking" && (
+    <div data-testid={`app-${gate.status}`}>
+      {gate.status === "checking" && (
         <main>
           <Loading />
         </main>
       )}
-      {status === "signedOut" && (
+      {gate.status === "signedOut" && (
         <main className="ms-main">
-          <SignInPage auth={auth} onSignedIn={() => setStatus("signedIn")} />
+          <SignInPage auth={auth} onSubmit={() => void loadConsole()} onSignedIn={enter} />
         </main>
       )}
-      {status === "signedIn" && (
+      {gate.status === "signedIn" && (
         <Suspense fallback={<Loading />}>
-          <Console api={api} region={region} onSignOut={signOut} />
+          <ConsoleScreen api={api} region={region} data={gate.data} onSignOut={signOut} />
         </Suspense>
       )}
     </div>

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from benchmarks.cold_start import (
     FIRST_CONVERSE,
     FIRST_ME,
@@ -346,6 +348,35 @@ def test_a_missed_streaming_target_says_why_and_what_it_would_take() -> None:
     assert "What it would take: evaluating the usage path only on the record that carries the counts" in report
 
 
+def test_a_missed_ttft_without_a_chat_template_says_what_the_engine_did_before_the_stream() -> None:
+    # Given a Converse stream whose engine TTFT is 400 us over raw boto3's, and a per-call run where the engine's whole
+    # work before a Converse request took 28 us after a call
+    converse = dataclasses.replace(
+        _tgi_per_call(1.04, prepare_us=28.0, template_us=0.0),
+        name="Bedrock Converse",
+        engine_work_us={PREPARE_WORK: Summary(count=10, p50=28.0, p95=30.0, mean=28.5)},
+    )
+    stream = _tgi_stream("Bedrock ConverseStream", engine=(2.4, 8.192), langchain=(2.5, 10.24))
+
+    # When the report is rendered
+    report = render(
+        Run(
+            machine=MACHINE,
+            command="make bench",
+            parameters="tiny",
+            per_call=[converse],
+            streaming=StreamingResult(scenarios=[stream], cpu=[]),
+        )
+    )
+
+    # Then the miss says the engine's own share (28 us), that the rest is the emulator's, and what meeting it would take
+    note = next(line for line in report.splitlines() if line.startswith("- Streamed TTFT, Bedrock ConverseStream"))
+    assert "**missed** (1.200); the engine's first token comes 400 us after raw boto3's" in note
+    assert "(28 us after a call, all of its own work: section 1); the rest is not engine work" in note
+    assert "What it would take: nothing in the engine" in note
+    assert "chat template" not in note
+
+
 def test_a_missed_buffered_ratio_says_how_much_is_the_chat_template_and_what_it_would_take() -> None:
     # Given a TGI scenario where the engine is 1.10x raw boto3 (1.0 ms) and its chat template took 60 us after a call
     scenario = _tgi_per_call(1.1, prepare_us=80.0, template_us=60.0)
@@ -362,6 +393,30 @@ def test_a_missed_buffered_ratio_says_how_much_is_the_chat_template_and_what_it_
         in (report)
     )
     assert "What it would take: a chat template rendered without Jinja's runtime" in report
+
+
+def test_a_missed_buffered_ratio_without_a_chat_template_says_why_and_what_it_would_take() -> None:
+    # Given a Converse scenario where the engine is 1.06x raw boto3 (1.0 ms, 60 us over it) and its prepare took 28 us
+    # after a call
+    converse = dataclasses.replace(
+        _tgi_per_call(1.06, prepare_us=28.0, template_us=0.0),
+        name="Bedrock Converse",
+        engine_work_us={PREPARE_WORK: Summary(count=10, p50=28.0, p95=30.0, mean=28.5)},
+    )
+    engine_only = [r for r in run_engine_only(iterations=1, warmup=1) if r.name == "bedrock-converse"]
+
+    # When the report is rendered
+    report = render(
+        Run(machine=MACHINE, command="make bench", parameters="tiny", per_call=[converse], engine_only=engine_only)
+    )
+
+    # Then its note says the miss, where the 60 us go, and what meeting the target would take
+    note = next(line for line in report.splitlines() if line.startswith("- Bedrock Converse:"))
+    assert (
+        "**Missed** (1.060; from the paired differences 1.060). Of the 60 us, 28 us is `prepare` after a call" in note
+    )
+    assert "What it would take: fewer steps between botocore's answer and the result" in note
+    assert "the target allows 50 us in this run" in note
 
 
 def test_the_frontend_report_gives_each_first_route_a_target_line_and_the_browser_figures() -> None:

@@ -11,7 +11,15 @@ import SpaceBetween from "@cloudscape-design/components/space-between";
 import { useState, type FormEvent } from "react";
 import type { AuthService, SignInOutcome } from "../auth/authService";
 
-export function SignInPage({ auth, onSignedIn }: { auth: AuthService; onSignedIn: () => void }) {
+export interface SignInPageProps {
+  auth: AuthService;
+  /** Called once signed in; the button stays busy until it settles (the console loads meanwhile). */
+  onSignedIn: () => void | Promise<void>;
+  /** Called as the credentials are sent: what comes after signing in can start loading. */
+  onSubmit?: () => void;
+}
+
+export function SignInPage({ auth, onSignedIn, onSubmit }: SignInPageProps) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [newPassword, setNewPassword] = useState("");
@@ -19,8 +27,8 @@ export function SignInPage({ auth, onSignedIn }: { auth: AuthService; onSignedIn
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const handle = (outcome: SignInOutcome) => {
-    if (outcome.kind === "signedIn") onSignedIn();
+  const handle = async (outcome: SignInOutcome) => {
+    if (outcome.kind === "signedIn") await onSignedIn();
     else if (outcome.kind === "newPasswordRequired") setStep("newPassword");
     else setError(`This sign-in step is not supported here: ${outcome.step}.`);
   };
@@ -29,8 +37,9 @@ export function SignInPage({ auth, onSignedIn }: { auth: AuthService; onSignedIn
     event.preventDefault();
     setBusy(true);
     setError(null);
+    onSubmit?.();
     try {
-      handle(step === "credentials" ? await auth.signIn(username, password) : await auth.completeNewPassword(newPassword));
+      await handle(step === "credentials" ? await auth.signIn(username, password) : await auth.completeNewPassword(newPassword));
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : String(caught));
     } finally {

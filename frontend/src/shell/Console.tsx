@@ -10,7 +10,7 @@ import TopNavigation from "@cloudscape-design/components/top-navigation";
 import Box from "@cloudscape-design/components/box";
 import { I18nProvider } from "@cloudscape-design/components/i18n";
 import enMessages from "@cloudscape-design/components/i18n/messages/all.en";
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, startTransition, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { Outlet, useLocation } from "react-router";
 import type { ApiClient } from "../api/client";
 import { ApiError, toErrorBody } from "../api/errors";
@@ -19,6 +19,7 @@ import { ErrorAlert } from "../components/ErrorAlert";
 import { FlashProvider, useFlash } from "./flash";
 import { useFollow } from "./navigation";
 import { breadcrumbsFor, paths } from "./routes";
+import type { SessionData } from "./opening";
 import { SessionContext, type Session } from "./session";
 
 /** Loaded with the first message (a save, a delete...): no page needs it to open. */
@@ -27,6 +28,8 @@ const Flashbar = lazy(() => import("@cloudscape-design/components/flashbar"));
 export interface ConsoleProps {
   api: ApiClient;
   region: string;
+  /** The identity and the model list, already on their way (`fetchSessionData`). */
+  data: Promise<SessionData>;
   onSignOut: () => void;
 }
 
@@ -139,7 +142,7 @@ function Shell({ session }: { session: Session }) {
   );
 }
 
-export default function Console({ api, region, onSignOut }: ConsoleProps) {
+export default function Console({ api, region, data, onSignOut }: ConsoleProps) {
   const [me, setMe] = useState<Me | null>(null);
   const [models, setModels] = useState<ModelSummary[]>([]);
   const [error, setError] = useState<ErrorBody | null>(null);
@@ -152,11 +155,14 @@ export default function Console({ api, region, onSignOut }: ConsoleProps) {
 
   useEffect(() => {
     let current = true;
-    Promise.all([api.me(), api.listModels()])
-      .then(([identity, list]) => {
+    data
+      .then(({ me: identity, models: list }) => {
         if (!current) return;
-        setMe(identity);
-        setModels(list);
+        // A transition: React renders the whole console in slices, yielding to input between them.
+        startTransition(() => {
+          setMe(identity);
+          setModels(list);
+        });
       })
       .catch((caught: unknown) => {
         if (!current) return;
@@ -166,7 +172,7 @@ export default function Console({ api, region, onSignOut }: ConsoleProps) {
     return () => {
       current = false;
     };
-  }, [api, onSignOut]);
+  }, [data, onSignOut]);
 
   const session = useMemo<Session | null>(
     () => (me ? { api, me, region, models, reloadModels, signOut: onSignOut } : null),

@@ -1,26 +1,20 @@
 /**
  * The console's routes under the auth gate; every page is its own chunk, loaded when its URL is opened. The landing
  * pages (models, test) load earlier through `preloadPage`: signed in, the page's chunk loads with the console shell's
- * and while the shell fetches the identity and the models. Admin pages are not preloaded: a plain user who opens one
- * is shown why, and would fetch it for nothing.
+ * and while the identity and the models are fetched (`opening.ts`), and renders without suspending once it is in.
+ * Admin pages are not preloaded: a plain user who opens one is shown why, and would fetch it for nothing.
  */
-import { lazy, type ComponentType } from "react";
+import { lazy } from "react";
 import { matchRoutes, Navigate, useParams, type RouteObject } from "react-router";
 import { AdminOnly, HomeRedirect, NotFound } from "./guards";
+import { preloadable } from "./preloadable";
 import { paths } from "./routes";
 
-type PageModule = Promise<{ default: ComponentType }>;
-
-/** A lazy page whose chunk can be fetched before it renders (`import()` of a module is fetched once). */
-function lazyPage(load: () => PageModule) {
-  return Object.assign(lazy(load), { preload: load });
-}
-
-const ModelsPage = lazyPage(() => import("../pages/ModelsPage"));
+const ModelsPage = preloadable(() => import("../pages/ModelsPage"));
 const ModelDetailPage = lazy(() => import("../pages/ModelDetailPage"));
 const CreateModelPage = lazy(() => import("../pages/CreateModelPage"));
 const AuditPage = lazy(() => import("../pages/AuditPage"));
-const TestPage = lazyPage(() => import("../pages/TestPage"));
+const TestPage = preloadable(() => import("../pages/TestPage"));
 
 /** One page instance per model: opening another model starts a fresh editor. */
 function ModelDetailRoute() {
@@ -68,7 +62,7 @@ export const consoleRoutes: RouteObject[] = [
 /** Starts fetching the chunk of the page at `pathname` (a console URL), if it has one. */
 export function preloadPage(pathname: string): void {
   for (const match of matchRoutes(consoleRoutes, pathname) ?? []) {
-    const handle = match.route.handle as { preload?: () => PageModule } | undefined;
+    const handle = match.route.handle as { preload?: () => Promise<unknown> } | undefined;
     void handle?.preload?.();
   }
 }
