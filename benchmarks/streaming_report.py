@@ -83,25 +83,25 @@ def _cpu_share(run: StreamingResult, name: str) -> tuple[float, float] | None:
 def _prepared_note(s: StreamScenarioResult, extra_us: float, prepare_us: float, template_miss: str) -> str:
     """Why the engine's first token came ``extra_us`` after raw boto3's, given its work before the request."""
     tgi = "TGI" in s.name
+    emulator_bound = extra_us > 3 * prepare_us  # far more than the engine's own work: the rest is the emulator's
     what = "most of it the chat template" if tgi else "all of its own work"
     text = f" ({prepare_us:.0f} us after a call, {what}: section 1)"
-    if extra_us > 3 * prepare_us:
+    if emulator_bound:
         text += (
             "; the rest is not engine work: the emulator writes its first byte once it has generated the whole "
             f"answer, so at N={s.tokens} TTFT mostly times the emulator's process competing for the machine's "
             f"cores (TTFT p95 {s.results[RAW].ttft_ms.p95:.1f} ms raw, {s.results[ENGINE].ttft_ms.p95:.1f} ms "
             "engine) and the ratio moves from run to run"
         )
-    text += "."
     if tgi:
-        return f"{text} {template_miss}"
-    if extra_us > 3 * prepare_us:
+        return f"{text}. {template_miss}"
+    if emulator_bound:
         return (
-            f"{text} What it would take: nothing in the engine, whose whole work before the stream is the "
+            f"{text}. What it would take: nothing in the engine, whose whole work before the stream is the "
             f"{prepare_us:.0f} us above; a run where the emulator does not share the cores with the benchmark, or "
             "more rounds at this N."
         )
-    return f"{text} What it would take: a cheaper `prepare` (section 2 splits it)."
+    return f"{text}. What it would take: a cheaper `prepare` (section 2 splits it)."
 
 
 def notes(run: StreamingResult, template_miss: str, prepare_us: Mapping[str, float] | None = None) -> list[str]:
